@@ -1,0 +1,3 @@
+from looplab.cli import main
+
+raise SystemExit(main())

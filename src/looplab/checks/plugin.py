@@ -1,0 +1,107 @@
+"""The pytest plugin that runs a lesson's hidden checks on one submission.
+
+It provides the `student`, `reference` and `reference_process` fixtures and
+turns every check's outcome into a `CheckResult` on the right task. Checks run
+in this (the checker's) process; only plain data comes back from the student.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+
+from looplab.checks.marks import MARK
+from looplab.checks.student import Student
+from looplab.report import CheckResult, Report, TaskResult, worst
+from looplab.sandbox.runner import StudentError, StudentFault
+
+
+class CheckSession:
+    def __init__(self, report: Report, student: Student, reference: ModuleType,
+                 reference_student: Student) -> None:
+        self.report, self._student = report, student
+        self._reference, self._reference_student = reference, reference_student
+        self._errors: dict[str, list[bool]] = {}
+
+    # -- fixtures ------------------------------------------------------------
+    @pytest.fixture
+    def student(self) -> Student:
+        return self._student
+
+    @pytest.fixture
+    def reference(self) -> ModuleType:
+        return self._reference
+
+    @pytest.fixture
+    def reference_process(self) -> Student:
+        return self._reference_student
+
+    # -- hooks ---------------------------------------------------------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.addinivalue_line("markers", f"{MARK}(task, points): a graded check")
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        rep = outcome.get_result()
+        mark = item.get_closest_marker(MARK)
+        if mark is None or not (rep.when == "call" or rep.failed):
+            return
+        task, pts = mark.kwargs["task"], float(mark.kwargs["points"])
+        passed = rep.passed and rep.when == "call"
+        message = "" if passed else self._message(task, call.excinfo)
+        result = self.report.tasks.setdefault(task, TaskResult())
+        result.add(CheckResult(_title(item), passed, pts if passed else 0.0, pts, message))
+
+    def _message(self, task: str, excinfo: pytest.ExceptionInfo | None) -> str:
+        if excinfo is None:
+            return "failed"
+        exc = excinfo.value
+        errored = self._errors.setdefault(task, [])
+        if isinstance(exc, StudentFault):
+            errored.append(True)
+            if exc.status != "error" or task == "?":
+                self._set_status(task, exc.status)
+            return _fault_message(exc)
+        errored.append(False)
+        if isinstance(exc, pytest.fail.Exception):
+            return str(exc.msg)
+        if isinstance(exc, AssertionError):
+            return str(exc).split("\nassert ")[0]
+        return f"the check itself failed on your result ({type(exc).__name__}: {exc})"
+
+    def _set_status(self, task: str, status: str) -> None:
+        result = self.report.tasks.setdefault(task, TaskResult())
+        result.status = worst(result.status, status)
+
+    def finish(self) -> None:
+        """A task whose every check hit an error in student code has status `error`."""
+        for task, result in self.report.tasks.items():
+            flags = self._errors.get(task, [])
+            if result.checks and len(flags) == len(result.checks) and all(flags):
+                result.status = worst(result.status, "error")
+            for check in result.checks:
+                if check.message.startswith("internal"):
+                    result.status = worst(result.status, "error")
+
+
+def _title(item: pytest.Item) -> str:
+    name = item.name.removeprefix("test_")
+    return name.replace("_", " ")
+
+
+def _fault_message(exc: StudentFault) -> str:
+    if isinstance(exc, StudentError):
+        if exc.type == "NotImplementedError":
+            return "not implemented: the function still raises NotImplementedError"
+        if exc.kind == "missing":
+            return f"not defined: {exc.message.split(': ', 1)[-1]}; keep the function's name from the stub"
+        tail = _last_frames(exc.detail)
+        return f"your code raised {exc.message}" + (f"\n{tail}" if tail else "")
+    return f"{exc.status}: {exc.message}"
+
+
+def _last_frames(traceback_text: str, n: int = 4) -> str:
+    lines = [ln for ln in traceback_text.strip().splitlines() if ln.strip()]
+    return "\n".join(lines[-n:-1]) if len(lines) > 1 else ""

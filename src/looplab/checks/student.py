@@ -1,0 +1,51 @@
+"""The `student` fixture's object: the student's functions, called remotely.
+
+`student.train_batch(...)` returns the decoded result. `student.call(...)`
+also takes a global seed, a time limit or asks for the arguments back. Once a
+function has timed out, crashed or run out of memory, later calls to it fail
+at once with the same status, so a hang costs one time limit, not one per check.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from looplab.sandbox.runner import StudentError, StudentFault, StudentProcess
+
+FATAL = ("timeout", "crashed", "memory")
+
+
+class Student:
+    def __init__(self, process: StudentProcess) -> None:
+        self._process = process
+        self.faults: dict[str, StudentFault] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args, **kwargs: self.call(name, *args, **kwargs)["result"]
+
+    def call(self, name: str, *args: Any, global_seed: int | None = None,
+             timeout: float | None = None, return_args: bool = False, **kwargs: Any) -> dict:
+        if name in self.faults:
+            raise self.faults[name]
+        try:
+            return self._process.call(name, list(args), kwargs, timeout=timeout,
+                                      global_seed=global_seed, return_args=return_args)
+        except StudentError:
+            raise
+        except StudentFault as fault:
+            if fault.status in FATAL:
+                self.faults[name] = fault
+            raise
+
+    def timed(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> float:
+        """Wall-clock seconds of one call, measured from the checker's side.
+
+        Raises StudentFault like `call`; a timeout here is not remembered as the
+        function's status, since it only means "too slow".
+        """
+        start = time.perf_counter()
+        self._process.call(name, list(args), kwargs, timeout=timeout)
+        return time.perf_counter() - start

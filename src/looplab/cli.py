@@ -1,0 +1,75 @@
+"""The `looplab` command: parse arguments, call plain functions, print.
+
+Errors: `error: ...` and `hint: ...` on stderr, exit status 2 for usage errors;
+tracebacks only with -v. A report that was produced exits 0, whatever its score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from looplab import __version__
+from looplab.errors import UsageError
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="looplab", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"looplab {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and passed checks")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("check", help="check one submission and print its report")
+    p.add_argument("lesson", help="lesson id, e.g. 1.3 (see `looplab lessons`)")
+    p.add_argument("file", type=Path, help="the notebook (.ipynb) or Python file (.py)")
+    p.add_argument("--json", action="store_true", help="print the machine-readable report")
+
+    p = sub.add_parser("demo", help="check the bundled example submissions of a lesson")
+    p.add_argument("lesson", nargs="?", default="1.3")
+    p.add_argument("--json", action="store_true")
+
+    sub.add_parser("lessons", help="list the lessons that have assignments")
+
+    p = sub.add_parser("release", help="regenerate release/ and solutions/ from source/")
+    p.add_argument("lesson", nargs="*", help="lesson ids (default: all)")
+    p.add_argument("--check", action="store_true",
+                   help="only report whether the committed files are up to date (exit 1 if not)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UsageError as err:
+        print(f"error: {err.message}", file=sys.stderr)
+        if err.hint:
+            print(f"hint: {err.hint}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "lessons":
+        from looplab.lessons import LESSONS
+        for lesson in LESSONS.values():
+            print(f"{lesson.id}  {lesson.title}  ({', '.join(lesson.tasks)})")
+        return 0
+    if args.command == "check":
+        from looplab import lessons
+        lessons.get(args.lesson)  # fail fast, before importing torch
+        from looplab.check import check
+        from looplab.report import render_text
+        report = check(args.lesson, args.file)
+        print(report.to_json() if args.json else render_text(report, verbose=args.verbose))
+        return 0
+    if args.command == "demo":
+        from looplab.demo import demo
+        return demo(args.lesson, as_json=args.json)
+    if args.command == "release":
+        from looplab.release import release
+        return release(args.lesson, check_only=args.check)
+    raise AssertionError(args.command)

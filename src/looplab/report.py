@@ -1,0 +1,90 @@
+"""Results of one check run: small dataclasses that render as text and JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+# Worst first: a task takes the most severe status among its checks.
+SEVERITY = ("memory", "timeout", "crashed", "error", "ok")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str = ""
+
+
+@dataclass
+class TaskResult:
+    score: float = 0.0
+    max_score: float = 0.0
+    status: str = "ok"
+    checks: list[CheckResult] = field(default_factory=list)
+
+    def add(self, result: CheckResult) -> None:
+        self.checks.append(result)
+        self.score += result.points
+        self.max_score += result.max_points
+
+
+@dataclass
+class Report:
+    lesson: str
+    status: str = "ok"
+    tasks: dict[str, TaskResult] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    output: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def score(self) -> float:
+        return round(sum(t.score for t in self.tasks.values()), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(t.max_score for t in self.tasks.values()), 6)
+
+    def to_dict(self) -> dict:
+        return {"lesson": self.lesson, "score": self.score, "max_score": self.max_score,
+                "status": self.status,
+                "tasks": {name: asdict(task) for name, task in self.tasks.items()},
+                "notes": self.notes, "output": self.output,
+                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2)
+
+
+def worst(a: str, b: str) -> str:
+    return a if SEVERITY.index(a) < SEVERITY.index(b) else b
+
+
+def _points(x: float) -> str:
+    return f"{x:g}"
+
+
+def render_text(report: Report, *, verbose: bool = False) -> str:
+    """A report for a person: score, one line per task, every failed check."""
+    lines = [f"lesson {report.lesson}: {_points(report.score)}/{_points(report.max_score)}"
+             + ("" if report.status == "ok" else f"  [{report.status}]")]
+    for note in report.notes:
+        lines.append(f"  note: {note}")
+    for name, task in report.tasks.items():
+        mark = "ok" if task.score == task.max_score else "--"
+        status = "" if task.status == "ok" else f"  [{task.status}]"
+        lines.append(f"  {mark} {name:<20} {_points(task.score):>4}/{_points(task.max_score)}{status}")
+        for check in task.checks:
+            if not check.passed:
+                lines.append(f"      x {check.name}")
+                lines.extend(f"          {ln}" for ln in check.message.splitlines())
+            elif verbose:
+                lines.append(f"      . {check.name}")
+    if report.output.strip():
+        shown = report.output.strip().splitlines()
+        lines.append(f"  your code printed {len(shown)} line(s); the first ones:")
+        lines.extend(f"    | {ln}" for ln in shown[:10])
+    return "\n".join(lines)

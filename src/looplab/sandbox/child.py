@@ -1,0 +1,160 @@
+"""What runs inside a student process: load the submission, answer calls.
+
+This module runs next to untrusted code. Nothing it sends back is trusted by
+the checker: replies are plain JSON data that the checks judge on their side.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from typing import Any
+
+from looplab.sandbox import protocol
+from looplab.sandbox.limits import Limits, apply, die_with_parent
+
+RPC_FD_BASE = 900  # the pipes move here, away from the fds students touch
+
+
+def start(req_fd: int, resp_fd: int, out_fd: int, scratch: str, limits: Limits,
+          course_root: str) -> None:
+    """Entry point in the forked child; never returns."""
+    code = 0
+    try:
+        die_with_parent()
+        os.setsid()
+        req_fd, resp_fd = _isolate_fds(req_fd, resp_fd, out_fd)
+        _isolate_environment(scratch, course_root)
+        import torch
+        torch.set_num_threads(limits.threads)
+        apply(limits, scratch)
+        Server(req_fd, resp_fd).serve()
+    except BaseException:  # noqa: BLE001 - the child reports and exits
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _isolate_fds(req_fd: int, resp_fd: int, out_fd: int) -> tuple[int, int]:
+    new_req, new_resp = RPC_FD_BASE, RPC_FD_BASE + 1
+    os.dup2(req_fd, new_req)
+    os.dup2(resp_fd, new_resp)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    keep = {0, 1, 2, new_req, new_resp}
+    for fd in os.listdir("/proc/self/fd"):
+        if int(fd) not in keep:
+            try:
+                os.close(int(fd))
+            except OSError:
+                pass
+    return new_req, new_resp
+
+
+def _isolate_environment(scratch: str, course_root: str) -> None:
+    os.chdir(scratch)
+    root = os.path.realpath(course_root) + os.sep
+    env = os.path.realpath(sys.prefix) + os.sep
+    hidden = [p for p in sys.path if not p or (os.path.realpath(p) + os.sep).startswith(root)
+              and not (os.path.realpath(p) + os.sep).startswith(env)]
+    sys.path[:] = [scratch] + [p for p in sys.path if p not in hidden]
+    for key in [k for k in os.environ if k.startswith("LOOPLAB")]:
+        del os.environ[key]
+    os.environ.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch,
+                      MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+    sys.argv = ["submission"]
+
+
+def classify(exc: BaseException) -> str:
+    """`memory` for allocation failures, `exit` for SystemExit, else `error`."""
+    if isinstance(exc, MemoryError):
+        return "memory"
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and ("can't allocate memory" in text
+                                          or "Unable to allocate" in text
+                                          or "out of memory" in text):
+        return "memory"
+    if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+        return "exit"
+    return "error"
+
+
+def describe(exc: BaseException) -> dict:
+    lines = traceback.format_exception(exc)
+    # drop the frames that belong to looplab itself
+    keep = [ln for ln in lines if "looplab/sandbox" not in ln]
+    return {"kind": classify(exc), "type": type(exc).__name__,
+            "message": str(exc)[:2000], "traceback": "".join(keep)[-4000:]}
+
+
+class Server:
+    """Answers `load`, `call` and `exit` requests on a pair of pipes."""
+
+    def __init__(self, req_fd: int, resp_fd: int) -> None:
+        self.req_fd, self.resp_fd = req_fd, resp_fd
+        self.namespace: dict[str, Any] = {"__name__": "submission"}
+
+    def serve(self) -> None:
+        while True:
+            request = protocol.recv(self.req_fd)
+            op = request.get("op")
+            if op == "exit":
+                return
+            reply = self.load(request) if op == "load" else self.call(request)
+            _flush()
+            protocol.send(self.resp_fd, reply)
+
+    def load(self, request: dict) -> dict:
+        cells = []
+        for cell in request["cells"]:
+            error = None
+            try:
+                code = compile(cell["source"], cell["name"], "exec")
+                exec(code, self.namespace)
+            except BaseException as exc:  # noqa: BLE001 - reported per cell
+                error = describe(exc)
+            cells.append({"name": cell["name"], "error": error})
+        defined = sorted(k for k, v in self.namespace.items()
+                         if callable(v) and not k.startswith("_"))
+        return {"ok": True, "cells": cells, "defined": defined}
+
+    def call(self, request: dict) -> dict:
+        func = self.namespace.get(request["name"])
+        if not callable(func):
+            return {"ok": False, "error": {"kind": "missing", "type": "NameError",
+                                           "message": f"{request['name']} is not defined",
+                                           "traceback": ""}}
+        try:
+            args = protocol.decode(request["args"])
+            kwargs = protocol.decode(request["kwargs"])
+            if request.get("global_seed") is not None:
+                _seed_everything(request["global_seed"])
+            result = func(*args, **kwargs)
+            reply = {"ok": True, "result": protocol.encode(result)}
+            if request.get("return_args"):
+                reply["args_after"] = protocol.encode(list(args))
+                reply["kwargs_after"] = protocol.encode(kwargs)
+            return reply
+        except BaseException as exc:  # noqa: BLE001 - reported to the checker
+            return {"ok": False, "error": describe(exc)}
+
+
+def _seed_everything(seed: int) -> None:
+    import random
+
+    import numpy as np
+    import torch
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def _flush() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:  # noqa: BLE001 - the student may have closed it
+            pass

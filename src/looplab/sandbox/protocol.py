@@ -1,0 +1,221 @@
+"""Wire format between the checker and a student process.
+
+Messages are length-prefixed JSON. Tensors, numpy arrays and generator states
+travel as tagged dicts holding raw bytes in base64; decoding builds fresh
+objects from those bytes, so the checker never runs code the student wrote
+(no pickle, no `__eq__`, no `__float__` on the checker's side).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import struct
+from typing import Any
+
+MAX_MESSAGE = 256 * 1024 * 1024  # bytes; a bigger reply is treated as a crash
+
+# dtypes allowed across the wire, by name; anything else is refused.
+_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16",
+           "int32", "int64", "uint8", "bool")
+
+
+class ProtocolError(Exception):
+    """The other side sent something that is not a valid message."""
+
+
+def send(fd: int, message: dict) -> None:
+    data = json.dumps(message, allow_nan=True).encode()
+    _write_all(fd, struct.pack(">Q", len(data)) + data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    """Read exactly n bytes from a blocking fd; ProtocolError on EOF."""
+    chunks = []
+    while n:
+        chunk = os.read(fd, min(n, 1 << 20))
+        if not chunk:
+            raise ProtocolError("connection closed")
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def recv(fd: int) -> dict:
+    (size,) = struct.unpack(">Q", read_exact(fd, 8))
+    if size > MAX_MESSAGE:
+        raise ProtocolError(f"message of {size} bytes is too large")
+    message = json.loads(read_exact(fd, size))
+    if not isinstance(message, dict):
+        raise ProtocolError("message is not an object")
+    return message
+
+
+# --- values -------------------------------------------------------------
+
+def encode(value: Any) -> Any:
+    """Turn a value into JSON-ready data; raise TypeError for unknown types.
+
+    Exact builtin types are kept; tensors, numpy arrays/scalars and
+    torch.Generator are tagged; lists and tuples become lists (tuples tagged).
+    """
+    t = type(value)
+    if value is None or t in (bool, int, str):
+        return value
+    if t is float:
+        return value
+    if t in (list, tuple):
+        items = [encode(v) for v in value]
+        return items if t is list else {"__tuple__": items}
+    if t is dict:
+        return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+    module = t.__module__ or ""
+    if module.startswith("torch"):
+        return _encode_torch(value)
+    if module.startswith("numpy"):
+        return _encode_numpy(value)
+    raise TypeError(f"cannot send an object of type {module}.{t.__qualname__}")
+
+
+def _encode_torch(value: Any) -> dict:
+    import torch
+
+    if isinstance(value, torch.Generator):
+        return {"__generator__": _b64(value.get_state().numpy().tobytes())}
+    if isinstance(value, torch.Tensor):
+        t = value.detach().to("cpu").contiguous()
+        dtype = str(t.dtype).removeprefix("torch.")
+        if dtype not in _DTYPES:
+            raise TypeError(f"cannot send a tensor of dtype {t.dtype}")
+        raw = t.view(torch.int16) if dtype == "bfloat16" else t
+        return {"__tensor__": {"dtype": dtype, "shape": list(t.shape),
+                               "requires_grad": bool(value.requires_grad),
+                               "data": _b64(raw.numpy().tobytes())}}
+    raise TypeError(f"cannot send an object of type {type(value).__qualname__}")
+
+
+def _encode_numpy(value: Any) -> dict:
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        dtype = str(value.dtype)
+        if dtype not in _DTYPES:
+            raise TypeError(f"cannot send an array of dtype {dtype}")
+        return {"__ndarray__": {"dtype": dtype, "shape": list(value.shape),
+                                "data": _b64(np.ascontiguousarray(value).tobytes())}}
+    if isinstance(value, np.generic):
+        dtype = str(value.dtype)
+        if dtype not in _DTYPES:
+            raise TypeError(f"cannot send a numpy scalar of dtype {dtype}")
+        return {"__npscalar__": {"dtype": dtype, "value": value.item()}}
+    raise TypeError(f"cannot send an object of type {type(value).__qualname__}")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode()
+
+
+def decode(data: Any) -> Any:
+    """Inverse of `encode`, validating every field; ProtocolError if malformed."""
+    if data is None or type(data) in (bool, int, float, str):
+        return data
+    if type(data) is list:
+        return [decode(v) for v in data]
+    if type(data) is not dict or len(data) != 1:
+        raise ProtocolError("malformed value")
+    (tag, body), = data.items()
+    if tag == "__tuple__" and type(body) is list:
+        return tuple(decode(v) for v in body)
+    if tag == "__dict__" and type(body) is list:
+        return {_hashable(decode(k)): decode(v) for k, v in _pairs(body)}
+    if tag == "__tensor__":
+        return _decode_tensor(body)
+    if tag == "__ndarray__":
+        return _decode_ndarray(body)
+    if tag == "__npscalar__":
+        import numpy as np
+        dtype = _dtype_name(body)
+        value = body.get("value")
+        if type(value) not in (bool, int, float):
+            raise ProtocolError("malformed numpy scalar")
+        return np.dtype(dtype).type(value)
+    if tag == "__generator__" and type(body) is str:
+        import torch
+        g = torch.Generator()
+        g.set_state(torch.frombuffer(bytearray(_unb64(body)), dtype=torch.uint8))
+        return g
+    raise ProtocolError(f"unknown tag {tag!r}")
+
+
+def _pairs(body: list) -> list:
+    if not all(type(p) is list and len(p) == 2 for p in body):
+        raise ProtocolError("malformed dict")
+    return body
+
+
+def _hashable(key: Any) -> Any:
+    if type(key) not in (bool, int, float, str, tuple) and key is not None:
+        raise ProtocolError("dict keys must be plain values")
+    return key
+
+
+def _dtype_name(body: Any) -> str:
+    if type(body) is not dict or body.get("dtype") not in _DTYPES:
+        raise ProtocolError("malformed dtype")
+    return body["dtype"]
+
+
+def _shape(body: dict) -> tuple[int, ...]:
+    shape = body.get("shape")
+    if type(shape) is not list or not all(type(s) is int and s >= 0 for s in shape):
+        raise ProtocolError("malformed shape")
+    return tuple(shape)
+
+
+def _unb64(text: Any) -> bytes:
+    if type(text) is not str:
+        raise ProtocolError("malformed data")
+    return base64.b64decode(text, validate=True)
+
+
+def _decode_ndarray(body: Any):
+    import numpy as np
+    dtype, shape = _dtype_name(body), _shape(body)
+    if dtype == "bfloat16":
+        raise ProtocolError("numpy has no bfloat16")
+    raw = _unb64(body.get("data"))
+    array = np.frombuffer(raw, dtype=np.dtype(dtype)).copy()
+    if array.size != _prod(shape):
+        raise ProtocolError("data does not match shape")
+    return array.reshape(shape)
+
+
+def _decode_tensor(body: Any):
+    import torch
+    dtype, shape = _dtype_name(body), _shape(body)
+    raw = bytearray(_unb64(body.get("data")))
+    if dtype == "bfloat16":
+        flat = torch.frombuffer(raw, dtype=torch.int16).view(torch.bfloat16) if raw else torch.empty(0, dtype=torch.bfloat16)
+    else:
+        flat = torch.frombuffer(raw, dtype=getattr(torch, dtype)) if raw else torch.empty(0, dtype=getattr(torch, dtype))
+    if flat.numel() != _prod(shape):
+        raise ProtocolError("data does not match shape")
+    tensor = flat.clone().reshape(shape)
+    if body.get("requires_grad") is True and tensor.is_floating_point():
+        tensor.requires_grad_(True)
+    return tensor
+
+
+def _prod(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n

@@ -1,0 +1,195 @@
+"""The checker's handle on one submission running in a student process.
+
+`StudentProcess.call` sends arguments, waits with a deadline while draining the
+student's output, and returns decoded plain data, or raises one of the
+`StudentFault` exceptions below. A dead or killed process is restarted (and the
+submission reloaded) on the next call, so one bad call costs only itself.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from looplab.sandbox import protocol
+from looplab.sandbox.limits import Limits
+from looplab.sandbox.zygote import Zygote
+
+
+class StudentFault(Exception):
+    """Student code did not produce an answer. `status` goes into the report."""
+
+    status = "error"
+
+    def __init__(self, message: str, detail: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+
+class StudentError(StudentFault):
+    """Student code raised; `kind` is `error`, `missing`, `exit` or `unreadable`."""
+
+    def __init__(self, info: dict) -> None:
+        self.kind = info.get("kind", "error")
+        self.type = info.get("type", "Exception")
+        super().__init__(f"{self.type}: {info.get('message', '')}".strip(": "),
+                         info.get("traceback", ""))
+        self.status = "crashed" if self.kind == "exit" else "error"
+
+
+class StudentTimeout(StudentFault):
+    status = "timeout"
+
+
+class StudentCrash(StudentFault):
+    status = "crashed"
+
+
+class StudentMemory(StudentFault):
+    status = "memory"
+
+
+@dataclass
+class CellOutcome:
+    name: str
+    error: str | None  # a one-line summary, None when the cell ran
+
+
+@dataclass
+class Output:
+    """The first `limit` bytes the student printed, and how many were dropped."""
+
+    limit: int
+    kept: bytearray = field(default_factory=bytearray)
+    dropped: int = 0
+
+    def add(self, chunk: bytes) -> None:
+        room = self.limit - len(self.kept)
+        self.kept += chunk[:max(room, 0)]
+        self.dropped += max(len(chunk) - room, 0)
+
+    def text(self) -> str:
+        tail = f"\n[... {self.dropped} more bytes of output dropped]" if self.dropped else ""
+        return self.kept.decode(errors="replace") + tail
+
+
+class StudentProcess:
+    """One submission, loaded into a fresh child of `zygote`."""
+
+    def __init__(self, zygote: Zygote, cells: list[dict], limits: Limits) -> None:
+        self.zygote, self.cells, self.limits = zygote, cells, limits
+        self.output = Output(limits.output_kb * 1024)
+        self.used = 0.0  # seconds of the total budget spent
+        self.pid: int | None = None
+        self.cell_outcomes: list[CellOutcome] = []
+        self.defined: list[str] = []
+
+    # -- life cycle --------------------------------------------------------
+    def start(self) -> None:
+        """Spawn the child and run the submission's cells (raises StudentFault)."""
+        self.pid, _, (self.req_w, self.resp_r, self.out_r) = self.zygote.spawn(self.limits)
+        reply = self._roundtrip({"op": "load", "cells": self.cells},
+                                self.limits.load_seconds, "loading the submission")
+        self.defined = [d for d in reply.get("defined", []) if isinstance(d, str)]
+        self.cell_outcomes = [
+            CellOutcome(str(c.get("name")), _summary(c["error"]) if c.get("error") else None)
+            for c in reply.get("cells", []) if isinstance(c, dict)]
+
+    def stop(self) -> dict:
+        """Kill the child's whole process tree; return how it ended."""
+        if self.pid is None:
+            return {}
+        try:
+            protocol.send(self.req_w, {"op": "exit"})
+        except OSError:
+            pass
+        status = self.zygote.kill(self.pid)
+        for fd in (self.req_w, self.resp_r, self.out_r):
+            os.close(fd)
+        self.pid = None
+        return status
+
+    # -- calls -------------------------------------------------------------
+    def call(self, name: str, args: list, kwargs: dict | None = None, *,
+             timeout: float | None = None, global_seed: int | None = None,
+             return_args: bool = False) -> dict:
+        """Call `name(*args, **kwargs)` in the child; return the decoded reply.
+
+        The reply has `result` and, with return_args, `args_after`: the
+        arguments as the student left them.
+        """
+        if self.pid is None:
+            self.start()
+        request = {"op": "call", "name": name, "args": protocol.encode(list(args)),
+                   "kwargs": protocol.encode(kwargs or {}),
+                   "global_seed": global_seed, "return_args": return_args}
+        reply = self._roundtrip(request, timeout or self.limits.call_seconds, name)
+        if not reply.get("ok"):
+            error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            if error.get("kind") == "memory":
+                raise StudentMemory(f"{name} ran out of memory (limit "
+                                    f"{self.limits.memory_mb} MB)", error.get("traceback", ""))
+            raise StudentError(error)
+        try:
+            decoded = {"result": protocol.decode(reply.get("result"))}
+            if return_args:
+                decoded["args_after"] = protocol.decode(reply.get("args_after"))
+        except protocol.ProtocolError as exc:
+            self._fail()
+            raise StudentCrash(f"{name} sent back a malformed reply ({exc})") from None
+        return decoded
+
+    def _roundtrip(self, request: dict, timeout: float, what: str) -> dict:
+        remaining = self.limits.total_seconds - self.used
+        if remaining <= 0:
+            raise StudentTimeout(f"the submission used up its time budget of "
+                                 f"{self.limits.total_seconds:.0f} s before {what}")
+        limit = min(timeout, remaining)
+        start = time.perf_counter()
+        try:
+            protocol.send(self.req_w, request)
+            reply = self._wait(limit, what)
+        finally:
+            self.used += time.perf_counter() - start
+        return reply
+
+    def _wait(self, limit: float, what: str) -> dict:
+        deadline = time.perf_counter() + limit
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                self._fail()
+                raise StudentTimeout(f"{what} did not finish within {limit:.1f} s")
+            ready, _, _ = select.select([self.resp_r, self.out_r], [], [], left)
+            if self.out_r in ready:
+                chunk = os.read(self.out_r, 1 << 16)
+                if chunk:
+                    self.output.add(chunk)
+                    continue
+            if self.resp_r in ready:
+                try:
+                    return protocol.recv(self.resp_r)
+                except (protocol.ProtocolError, ValueError, OSError) as exc:
+                    self._died(what, exc)
+
+    def _died(self, what: str, exc: Exception) -> None:
+        status = self._fail()
+        how = (f"was killed by signal {signal.Signals(status['signal']).name}"
+               if status.get("signal") else f"exited with code {status.get('exitcode')}"
+               if status.get("exitcode") is not None else "stopped answering")
+        raise StudentCrash(f"the student process {how} while running {what}")
+
+    def _fail(self) -> dict:
+        """Kill a misbehaving child; the next call starts a fresh one."""
+        return self.stop()
+
+
+def _summary(error: dict) -> str:
+    if not isinstance(error, dict):
+        return "error"
+    return f"{error.get('type', 'Exception')}: {error.get('message', '')}"[:300]

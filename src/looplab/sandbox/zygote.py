@@ -1,0 +1,188 @@
+"""A clean process that forks student processes on request.
+
+The checker imports torch once, forks the zygote before doing any tensor work,
+and from then on asks the zygote for fresh children. Children therefore start
+in milliseconds, already holding torch, and never inherit the checker's state
+(reference solution, hidden checks, thread pools). The zygote is also the
+subreaper of everything its children start, so it can kill whole process trees.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import tempfile
+import time
+from dataclasses import asdict
+
+from looplab.sandbox.limits import Limits, become_subreaper, die_with_parent
+
+PRELOAD = ("torch", "numpy")
+
+
+class Zygote:
+    """Parent-side handle: `spawn` a child, `kill` its tree, get its `status`."""
+
+    def __init__(self, course_root: str) -> None:
+        for name in PRELOAD:
+            __import__(name)
+        self._sock, theirs = socket.socketpair()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - runs in the zygote process
+            self._sock.close()
+            _serve(theirs, course_root)
+        theirs.close()
+
+    def _ask(self, message: dict, fds: list[int] = ()) -> dict:
+        import json
+        data = json.dumps(message).encode()
+        socket.send_fds(self._sock, [data], list(fds))
+        reply = self._sock.recv(1 << 16)
+        if not reply:
+            raise RuntimeError("the zygote process died")
+        return json.loads(reply)
+
+    def spawn(self, limits: Limits) -> tuple[int, str, tuple[int, int, int]]:
+        """Start a child; return (pid, scratch dir, (request w, response r, output r))."""
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        reply = self._ask({"op": "spawn", "limits": asdict(limits)},
+                          [req_r, resp_w, out_w])
+        for fd in (req_r, resp_w, out_w):
+            os.close(fd)
+        return reply["pid"], reply["scratch"], (req_w, resp_r, out_r)
+
+    def kill(self, pid: int) -> dict:
+        """Kill the child and everything it started; return how it ended."""
+        return self._ask({"op": "kill", "pid": pid})
+
+    def close(self) -> None:
+        try:
+            self._ask({"op": "exit"})
+        except OSError:
+            pass
+        self._sock.close()
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+# --- zygote side ----------------------------------------------------------
+
+def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
+    import json
+    code = 0
+    try:
+        die_with_parent()
+        become_subreaper()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        children: dict[int, str] = {}
+        ended: dict[int, dict] = {}
+        while True:
+            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
+            if not data:
+                break
+            message = json.loads(data)
+            if message["op"] == "exit":
+                for pid in list(children):
+                    _kill_tree(pid, children, ended)
+                sock.send(b"{}")
+                break
+            if message["op"] == "spawn":
+                reply = _spawn(sock, fds, Limits(**message["limits"]), course_root, children)
+            else:
+                reply = _kill_tree(message["pid"], children, ended)
+            sock.send(json.dumps(reply).encode())
+    except BaseException:  # noqa: BLE001
+        code = 70
+    finally:
+        os._exit(code)
+
+
+def _spawn(sock, fds, limits, course_root, children) -> dict:  # pragma: no cover
+    scratch = tempfile.mkdtemp(prefix="looplab-")
+    pid = os.fork()
+    if pid == 0:
+        sock.close()
+        from looplab.sandbox.child import start
+        start(fds[0], fds[1], fds[2], scratch, limits, course_root)
+    for fd in fds:
+        os.close(fd)
+    children[pid] = scratch
+    return {"pid": pid, "scratch": scratch}
+
+
+def _descendants(root_pids: set[int]) -> set[int]:
+    """Processes below any of root_pids, or in a session led by one of them."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                table[int(entry)] = (int(fields[1]), int(fields[3]))  # ppid, session
+            except (OSError, IndexError, ValueError):
+                continue
+    found = set(root_pids)
+    grew = True
+    while grew:
+        grew = False
+        for pid, (ppid, session) in table.items():
+            if pid not in found and (ppid in found or session in root_pids):
+                found.add(pid)
+                grew = True
+    return found
+
+
+def _kill_tree(pid: int, children: dict, ended: dict) -> dict:  # pragma: no cover
+    """SIGKILL pid, its session, its descendants and any orphans re-parented here."""
+    import shutil
+    me = os.getpid()
+    for _ in range(50):
+        victims = _descendants({pid}) | _orphans(me, set(children) - {pid})
+        victims.discard(me)
+        if not victims:
+            break
+        for victim in victims:
+            try:
+                os.kill(victim, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _reap(children, ended)
+        time.sleep(0.005)
+    _reap(children, ended)
+    scratch = children.pop(pid, None)
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return ended.pop(pid, {"exitcode": None, "signal": None})
+
+
+def _orphans(me: int, live: set[int]) -> set[int]:
+    """Our own children that we did not spawn (re-parented grandchildren), and theirs."""
+    mine = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and int(entry) not in live:
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == me:
+                mine.add(int(entry))
+    return _descendants(mine) if mine else set()
+
+
+def _reap(children: dict, ended: dict) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        if pid in children:
+            ended[pid] = {"exitcode": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
+                          "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}

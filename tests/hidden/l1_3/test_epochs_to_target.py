@@ -1,0 +1,65 @@
+"""Hidden checks for `epochs_to_target` (epochs to reach a target loss on 10,000 samples)."""
+
+from looplab.checks import expect, fail, points
+
+from .common import GLOBAL_SEED, expect_inputs_unchanged
+from .data import gen, make_data
+
+N = 10_000
+SETTINGS = [  # batch_size, lr, target, max_epochs
+    (100, 0.05, 0.05, 20),
+    (2000, 0.05, 0.05, 60),
+    (N, 0.1, 0.5, 100),
+]
+
+
+def _count(value, what: str):
+    if value is not None and type(value) is not int:
+        fail(f"{what} returned a {type(value).__name__}; expected an int (or None when the "
+             f"target is not reached)")
+    return value
+
+
+@points("epochs_to_target", 1)
+def test_matches_reference_on_ten_thousand_samples(student, reference):
+    X, y, w0, b0 = make_data(N, 4, seed=31)
+    for batch_size, lr, target, max_epochs in SETTINGS:
+        args = (X, y, w0, b0, batch_size, lr, target, max_epochs)
+        got = _count(student.call("epochs_to_target", *args, gen(1), global_seed=GLOBAL_SEED)["result"],
+                     "epochs_to_target")
+        want = reference.epochs_to_target(*args, gen(1))
+        if got != want:
+            hint = ""
+            if isinstance(got, int) and isinstance(want, int):
+                hint = ("\nlikely mistake: the count is off by one; return the number of completed "
+                        "epochs, 0 when the initial parameters already reach the target"
+                        if abs(got - want) == 1 else
+                        "\nlikely mistake: the training steps differ from train_minibatch, or the "
+                        "loss is not measured over all the data after each epoch")
+            fail(f"epochs_to_target returned {got}, expected {want} (N={N}, batch_size={batch_size}, "
+                 f"lr={lr}, target={target}, max_epochs={max_epochs})" + hint)
+
+
+@points("epochs_to_target", 1)
+def test_zero_when_already_reached_and_none_when_unreachable(student, reference):
+    X, y, w0, b0 = make_data(200, 2, seed=32)
+    start = float(((X @ w0 + b0 - y) ** 2).mean())
+    got = _count(student.epochs_to_target(X, y, w0, b0, 16, 0.05, start * 1.01, 5, gen(1)),
+                 "epochs_to_target")
+    expect(got == 0, f"epochs_to_target returned {got} for a target above the initial loss "
+                     f"({start * 1.01:.4g} > {start:.4g}); expected 0: no training is needed")
+    floor = 0.1 ** 2  # the data's noise variance: no linear model gets far below it
+    got = _count(student.epochs_to_target(X, y, w0, b0, 16, 0.05, floor / 100, 3, gen(1)),
+                 "epochs_to_target")
+    expect(got is None, f"epochs_to_target returned {got} for a target far below the noise floor "
+                        f"({floor / 100:.2g}) with max_epochs=3; expected None")
+
+
+@points("epochs_to_target", 1)
+def test_inputs_unchanged_and_only_generator(student):
+    expect_inputs_unchanged(student, "epochs_to_target", 8, 0.05, 0.02, 3, gen(1))
+    X, y, w0, b0 = make_data(300, 2, seed=33)
+    runs = {student.call("epochs_to_target", X, y, w0, b0, 4, 0.01, 0.0105, 30, gen(3),
+                         global_seed=s)["result"] for s in (1, 2)}
+    expect(len(runs) == 1, f"epochs_to_target gave {sorted(runs, key=str)} for the same generator "
+                           f"seed under different global seeds: use only `generator` for randomness")

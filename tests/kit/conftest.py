@@ -1,0 +1,45 @@
+"""Fixtures for the kit's own tests.
+
+`checker` is one grading context for the whole session (torch imported once,
+one zygote); `grade` checks a source string as if a student had submitted it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from looplab import lessons
+from looplab.report import Report
+
+ROOT = lessons.course_root()
+REFERENCE_1_3 = lessons.get("1.3").solution(ROOT).read_text()
+
+
+@pytest.fixture(scope="session")
+def checker():
+    from looplab.check import Checker
+    c = Checker(ROOT)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def grade(checker, tmp_path: Path) -> Callable[..., Report]:
+    def run(source: str, lesson: str = "1.3", name: str = "submission.py", limits=None) -> Report:
+        path = tmp_path / name
+        path.write_text(source)
+        return checker.check(lesson, path, limits=limits)
+    return run
+
+
+def mutate(source: str, old: str, new: str, count: int = 1) -> str:
+    """Replace `old` (which must occur exactly `count` times) with `new`."""
+    assert source.count(old) == count, f"{old!r} occurs {source.count(old)} times, not {count}"
+    return source.replace(old, new)
+
+
+def failed_messages(report: Report, task: str) -> str:
+    return "\n".join(c.message for c in report.tasks[task].checks if not c.passed)
