@@ -86,5 +86,5 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
     if report.output.strip():
         shown = report.output.strip().splitlines()
         lines.append(f"  your code printed {len(shown)} line(s); the first ones:")
-        lines.extend(f"    | {ln}" for ln in shown[:10])
+        lines.extend(f"    | {ln[:160]}" + ("..." if len(ln) > 160 else "") for ln in shown[:10])
     return "\n".join(lines)

@@ -44,6 +44,10 @@ def _isolate_fds(req_fd: int, resp_fd: int, out_fd: int) -> tuple[int, int]:
     os.dup2(devnull, 0)
     os.dup2(out_fd, 1)
     os.dup2(out_fd, 2)
+    # fresh Python streams on the new fds: the inherited ones may wrap fds closed below
+    sys.stdin = sys.__stdin__ = open(0, closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, closefd=False, errors="replace")
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, closefd=False, errors="replace")
     keep = {0, 1, 2, new_req, new_resp}
     for fd in os.listdir("/proc/self/fd"):
         if int(fd) not in keep:
@@ -66,6 +70,8 @@ def _isolate_environment(scratch: str, course_root: str) -> None:
     os.environ.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch,
                       MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
     sys.argv = ["submission"]
+    import warnings
+    warnings.resetwarnings()  # the checker's filters (tests may turn warnings into errors) stay there
 
 
 def classify(exc: BaseException) -> str:
