@@ -18,7 +18,8 @@ from dataclasses import asdict
 
 from looplab.sandbox.limits import Limits, become_subreaper, die_with_parent
 
-PRELOAD = ("torch", "numpy")
+PRELOAD = ("torch", "numpy")  # imported by the checker before the fork
+WARM = ("matplotlib.pyplot",)  # imported by the zygote itself, while the checker goes on
 
 
 class Zygote:
@@ -79,6 +80,12 @@ def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
         die_with_parent()
         become_subreaper()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        os.environ["MPLBACKEND"] = "Agg"
+        for name in WARM:
+            try:
+                __import__(name)
+            except ImportError:
+                pass
         children: dict[int, str] = {}
         ended: dict[int, dict] = {}
         while True:
