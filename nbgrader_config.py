@@ -2,7 +2,6 @@
 c = get_config()  # noqa: F821 - provided by nbgrader
 
 c.CourseDirectory.course_id = "learn-the-training-loop"
-c.CourseDirectory.root = "."
 
 # Students see which function the stub belongs to from the traceback; the message says what to do.
 c.ClearSolutions.code_stub = {

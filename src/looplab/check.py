@@ -72,6 +72,13 @@ class Checker:
             report.timings["total"] = time.perf_counter() - clock
 
 
+def _pytest_args(lesson: lessons.Lesson, root: Path) -> list[str]:
+    sys.dont_write_bytecode = True  # never leave __pycache__ in the course directory
+    return [str(lesson.checks_dir(root)), "-p", "no:cacheprovider", "-p", "no:terminal",
+            "-p", "no:warnings", "-c", str(Path(__file__).with_name("checks") / "pytest.ini"),
+            "--rootdir", str(root / "tests")]
+
+
 def _run_checks(report: Report, lesson: lessons.Lesson, root: Path,
                 student: StudentProcess, reference: StudentProcess) -> None:
     import pytest
@@ -83,11 +90,7 @@ def _run_checks(report: Report, lesson: lessons.Lesson, root: Path,
                            Student(reference))
     for task in lesson.tasks:  # report tasks in the lesson's order
         report.tasks[task] = TaskResult()
-    sys.dont_write_bytecode = True
-    args = [str(lesson.checks_dir(root)), "-p", "no:cacheprovider", "-p", "no:terminal",
-            "-p", "no:warnings", "-c", str(Path(__file__).with_name("checks") / "pytest.ini"),
-            "--rootdir", str(root / "tests")]
-    code = pytest.main(args, plugins=[session])
+    code = pytest.main(_pytest_args(lesson, root), plugins=[session])
     if code not in (0, 1):
         raise RuntimeError(f"the hidden checks for lesson {lesson.id} could not run (pytest exit {code})")
     session.finish()
@@ -97,7 +100,7 @@ def _unloadable(report: Report, lesson: lessons.Lesson, fault: StudentFault, roo
     """Every task scores zero with the load failure's status."""
     report.status = fault.status
     report.notes.append(f"the submission could not be loaded: {fault.message}")
-    maxima = _max_points(lesson, root)
+    maxima = max_points(lesson, root)
     for task in lesson.tasks:
         result = report.tasks[task] = TaskResult(status=fault.status)
         result.add(CheckResult("submission loads", False, 0.0, maxima.get(task, 0.0),
@@ -105,17 +108,35 @@ def _unloadable(report: Report, lesson: lessons.Lesson, fault: StudentFault, roo
     return report
 
 
-def _max_points(lesson: lessons.Lesson, root: Path) -> dict[str, float]:
-    """Points per task, read from the hidden checks' marks without running them."""
-    import ast
-    totals: dict[str, float] = {}
-    for path in sorted(lesson.checks_dir(root).glob("test_*.py")):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "points"
-                    and len(node.args) == 2 and all(isinstance(a, ast.Constant) for a in node.args)):
-                task, pts = node.args[0].value, float(node.args[1].value)
-                totals[task] = totals.get(task, 0.0) + pts
-    return totals
+class _PointsCollector:
+    def __init__(self) -> None:
+        self.totals: dict[str, float] = {}
+
+    def pytest_configure(self, config) -> None:
+        from looplab.checks.marks import MARK
+        config.addinivalue_line("markers", f"{MARK}(task, points): a graded check")
+
+    def pytest_collection_modifyitems(self, items) -> None:
+        from looplab.checks.marks import MARK
+        for item in items:
+            mark = item.get_closest_marker(MARK)
+            if mark is not None:
+                task = mark.kwargs["task"]
+                self.totals[task] = self.totals.get(task, 0.0) + float(mark.kwargs["points"])
+
+
+_MAX_POINTS: dict[tuple[str, Path], dict[str, float]] = {}
+
+
+def max_points(lesson: lessons.Lesson, root: Path) -> dict[str, float]:
+    """Points per task, from collecting the hidden checks without running them."""
+    import pytest
+    key = (lesson.id, root)
+    if key not in _MAX_POINTS:
+        collector = _PointsCollector()
+        pytest.main(_pytest_args(lesson, root) + ["--collect-only"], plugins=[collector])
+        _MAX_POINTS[key] = collector.totals
+    return dict(_MAX_POINTS[key])
 
 
 def check(lesson_id: str, path: Path, root: Path | None = None) -> Report:

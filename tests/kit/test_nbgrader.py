@@ -1,0 +1,65 @@
+"""nbgrader itself works on the repository: generate_assignment, autograde, the gradebook."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+from looplab import lessons
+from looplab.release import MARKERS
+
+LESSON = lessons.get("1.3")
+
+
+def _nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def _completed(release: dict, source: dict) -> dict:
+    """The release notebook with every answer cell filled in from the source's solution."""
+    answers = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for c in source["cells"]
+               if c["metadata"].get("nbgrader", {}).get("solution")}
+    done = json.loads(json.dumps(release))
+    for cell in done["cells"]:
+        grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
+        if cell["metadata"].get("nbgrader", {}).get("solution") and grade_id in answers:
+            text = "".join(answers[grade_id])
+            cell["source"] = "\n".join(l for l in text.splitlines() if l.strip() not in MARKERS)
+    return done
+
+
+def test_generate_assignment_and_autograde_score_a_class(tmp_path):
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source", course / "source")
+    _nbgrader(course, "generate_assignment", LESSON.assignment, "--force")
+    released = course / "release" / LESSON.assignment / f"{LESSON.assignment}.ipynb"
+    assert json.loads(released.read_text()) == json.loads(LESSON.release_notebook(ROOT).read_text())
+
+    submissions = {
+        "ada": json.dumps(_completed(json.loads(released.read_text()),
+                                     json.loads(LESSON.source_notebook(ROOT).read_text()))),
+        "bob": released.read_text(),  # untouched
+    }
+    for student, text in submissions.items():
+        folder = course / "submitted" / student / LESSON.assignment
+        folder.mkdir(parents=True)
+        (folder / released.name).write_text(text)
+    _nbgrader(course, "autograde", LESSON.assignment)
+
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        scores = {s: gb.find_submission(LESSON.assignment, s).score for s in submissions}
+        max_score = gb.find_assignment(LESSON.assignment).max_score
+    assert max_score == 25
+    assert scores == {"ada": 25, "bob": 0}

@@ -1,0 +1,44 @@
+"""Generated files stay generated: release/ and solutions/ match what `looplab release` makes."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import ROOT
+from looplab import lessons
+from looplab.release import outputs, solution_source
+from looplab.submission import load_cells
+
+
+def test_committed_release_and_solutions_match_the_source_notebooks():
+    for lesson in lessons.LESSONS.values():
+        for path, text in outputs(lesson, ROOT).items():
+            assert path.read_text() == text, (
+                f"{path.relative_to(ROOT)} is out of date: run `uv run looplab release` and commit")
+
+
+def test_student_notebook_has_stubs_and_no_solutions_or_hidden_tests():
+    lesson = lessons.get("1.3")
+    text = lesson.release_notebook(ROOT).read_text()
+    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert "hidden_score" not in text
+    stubs = [c for c in load_cells(lesson.release_notebook(ROOT)) if "NotImplementedError" in c["source"]]
+    graded = {c["name"].split("(")[-1].rstrip(")") for c in stubs}
+    assert set(lesson.tasks) <= graded
+
+
+def test_reference_is_the_source_notebooks_graded_code():
+    lesson = lessons.get("1.3")
+    source = solution_source(lesson, ROOT)
+    assert "### BEGIN SOLUTION" not in source
+    for task in lesson.tasks:
+        assert f"def {task}(" in source
+
+
+def test_every_graded_test_cell_is_worth_what_the_hidden_checks_give():
+    from looplab.check import max_points
+    lesson = lessons.get("1.3")
+    notebook = json.loads(lesson.source_notebook(ROOT).read_text())
+    cell_points = {c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_"): c["metadata"]["nbgrader"]["points"]
+                   for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
+    assert cell_points == max_points(lesson, ROOT)
