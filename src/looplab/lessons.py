@@ -1,5 +1,8 @@
 """The registry of lessons: ids, titles, tasks, limits and where files live.
 
+Each lesson declares itself in `tests/hidden/l<M>_<L>/lesson.json` (id, title, its
+tasks in report order, and limits that differ from the defaults).
+
 One task id everywhere: a task is the name of the function the student writes.
 The assignment for lesson M.L is called `lesson-M.L` in every nbgrader folder.
 """
@@ -7,7 +10,8 @@ The assignment for lesson M.L is called `lesson-M.L` in every nbgrader folder.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from looplab.errors import UsageError
@@ -41,13 +45,23 @@ class Lesson:
         return root / "examples" / self.assignment
 
 
-LESSONS: dict[str, Lesson] = {
-    lesson.id: lesson for lesson in [
-        Lesson("1.3", "Batch vs stochastic vs mini-batch gradient descent",
-               ("minibatch_indices", "train_batch", "train_stochastic",
-                "train_minibatch", "epochs_to_target", "noise_floor")),
-    ]
-}
+def _discover(root: Path) -> dict[str, Lesson]:
+    """Lessons declared by `tests/hidden/<package>/lesson.json`, sorted by id."""
+    found = []
+    for path in sorted((root / "tests" / "hidden").glob("*/lesson.json")):
+        meta = json.loads(path.read_text())
+        found.append(Lesson(meta["id"], meta["title"], tuple(meta["tasks"]),
+                            replace(Limits(), **meta.get("limits", {}))))
+    found.sort(key=lambda lesson: tuple(int(part) for part in lesson.id.split(".")))
+    return {lesson.id: lesson for lesson in found}
+
+
+def course_root() -> Path:
+    """The course directory: the checkout that holds this package."""
+    return Path(__file__).resolve().parents[2]
+
+
+LESSONS: dict[str, Lesson] = _discover(course_root())
 
 
 def get(lesson_id: str) -> Lesson:
@@ -61,7 +75,3 @@ def get(lesson_id: str) -> Lesson:
     raise UsageError(f"unknown lesson {lesson_id!r}",
                      f"{hint}lessons with assignments: {known} (see `looplab lessons`)")
 
-
-def course_root() -> Path:
-    """The course directory: the checkout that holds this package."""
-    return Path(__file__).resolve().parents[2]

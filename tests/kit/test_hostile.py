@@ -99,6 +99,10 @@ def train_stochastic(X, y, w0, b0, epochs, lr, generator):
     assert stochastic.status == "timeout" and stochastic.score == 0
     assert "did not finish within 2.0 s" in failed_messages(report, "train_stochastic")
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
+    # train_minibatch's equivalence check calls the hanging function: it fails, but the
+    # timeout belongs to train_stochastic, not to train_minibatch
+    assert report.tasks["train_minibatch"].status == "ok"
+    assert "your train_stochastic failed here: timeout" in failed_messages(report, "train_minibatch")
     # one time limit for the hanging function, one for the bs=1 equivalence check that calls it
     assert elapsed < 20, elapsed
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import ROOT
 from looplab import lessons
 from looplab.release import outputs, solution_source
@@ -17,8 +19,8 @@ def test_committed_release_and_solutions_match_the_source_notebooks():
                 f"{path.relative_to(ROOT)} is out of date: run `uv run looplab release` and commit")
 
 
-def test_student_notebook_has_stubs_and_no_solutions_or_hidden_tests():
-    lesson = lessons.get("1.3")
+@pytest.mark.parametrize("lesson", lessons.LESSONS.values(), ids=lambda lesson: lesson.id)
+def test_student_notebook_has_stubs_and_no_solutions_or_hidden_tests(lesson):
     text = lesson.release_notebook(ROOT).read_text()
     assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
     assert "hidden_score" not in text
@@ -27,17 +29,17 @@ def test_student_notebook_has_stubs_and_no_solutions_or_hidden_tests():
     assert set(lesson.tasks) <= graded
 
 
-def test_reference_is_the_source_notebooks_graded_code():
-    lesson = lessons.get("1.3")
+@pytest.mark.parametrize("lesson", lessons.LESSONS.values(), ids=lambda lesson: lesson.id)
+def test_reference_is_the_source_notebooks_graded_code(lesson):
     source = solution_source(lesson, ROOT)
     assert "### BEGIN SOLUTION" not in source
     for task in lesson.tasks:
         assert f"def {task}(" in source
 
 
-def test_every_graded_test_cell_is_worth_what_the_hidden_checks_give():
+@pytest.mark.parametrize("lesson", lessons.LESSONS.values(), ids=lambda lesson: lesson.id)
+def test_every_graded_test_cell_is_worth_what_the_hidden_checks_give(lesson):
     from looplab.check import max_points
-    lesson = lessons.get("1.3")
     notebook = json.loads(lesson.source_notebook(ROOT).read_text())
     cell_points = {c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_"): c["metadata"]["nbgrader"]["points"]
                    for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}

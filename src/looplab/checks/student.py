@@ -33,9 +33,8 @@ class Student:
         try:
             return self._process.call(name, list(args), kwargs, timeout=timeout,
                                       global_seed=global_seed, return_args=return_args)
-        except StudentError:
-            raise
         except StudentFault as fault:
+            fault.function = name
             if fault.status in FATAL:
                 self.faults[name] = fault
             raise
@@ -46,6 +45,14 @@ class Student:
         Raises StudentFault like `call`; a timeout here is not remembered as the
         function's status, since it only means "too slow".
         """
+        if name in self.faults:
+            raise self.faults[name]
         start = time.perf_counter()
-        self._process.call(name, list(args), kwargs, timeout=timeout)
+        try:
+            self._process.call(name, list(args), kwargs, timeout=timeout)
+        except StudentFault as fault:
+            fault.function = name
+            if fault.status in FATAL and fault.status != "timeout":
+                self.faults[name] = fault
+            raise
         return time.perf_counter() - start

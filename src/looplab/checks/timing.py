@@ -18,7 +18,7 @@ from looplab.sandbox.runner import StudentTimeout
 
 
 def assert_not_much_slower(student: Student, reference: Student, name: str,
-                           make_args: Callable[[int], tuple], *, rounds: int = 5,
+                           make_args: Callable[[int], tuple], *, rounds: int = 3,
                            factor: float = 8.0, slack: float = 0.03, workload: str = "",
                            hint: str = "") -> None:
     """Fail if the student's median time exceeds factor x reference + slack seconds."""

@@ -24,6 +24,7 @@ class StudentFault(Exception):
     """Student code did not produce an answer. `status` goes into the report."""
 
     status = "error"
+    function: str | None = None  # the student function that was called, when known
 
     def __init__(self, message: str, detail: str = "") -> None:
         super().__init__(message)
