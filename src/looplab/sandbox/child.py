@@ -134,18 +134,29 @@ class Server:
                                            "message": f"{request['name']} is not defined",
                                            "traceback": ""}}
         try:
-            args = protocol.decode(request["args"])
-            kwargs = protocol.decode(request["kwargs"])
+            args = protocol.decode(request["args"], functions=True)
+            kwargs = protocol.decode(request["kwargs"], functions=True)
             if request.get("global_seed") is not None:
                 _seed_everything(request["global_seed"])
             result = func(*args, **kwargs)
-            reply = {"ok": True, "result": protocol.encode(result)}
+            try:
+                reply = {"ok": True, "result": protocol.encode(result)}
+            except TypeError as exc:
+                return {"ok": False, "error": {
+                    "kind": "unreadable", "type": "TypeError", "traceback": "",
+                    "message": f"{request['name']} returned something looplab cannot read back: {exc}"}}
             if request.get("return_args"):
-                reply["args_after"] = protocol.encode(list(args))
-                reply["kwargs_after"] = protocol.encode(kwargs)
+                reply["args_after"] = [_encode_or_none(a) for a in args]
             return reply
         except BaseException as exc:  # noqa: BLE001 - reported to the checker
             return {"ok": False, "error": describe(exc)}
+
+
+def _encode_or_none(value: Any) -> Any:
+    try:
+        return protocol.encode(value)
+    except TypeError:  # e.g. a function the checker sent
+        return None
 
 
 def _seed_everything(seed: int) -> None:

@@ -61,6 +61,25 @@ def recv(fd: int) -> dict:
 
 # --- values -------------------------------------------------------------
 
+class Function:
+    """A function the checker hands to student code, sent as source text.
+
+    The student process rebuilds it with `exec` (with `torch` and `math` in scope)
+    and passes the resulting callable; the checker never receives callables back.
+    """
+
+    def __init__(self, source: str, name: str) -> None:
+        self.source, self.name = source, name
+
+    def build(self):
+        import math
+
+        import torch
+        namespace: dict = {"torch": torch, "math": math}
+        exec(compile(self.source, f"<checker function {self.name}>", "exec"), namespace)
+        return namespace[self.name]
+
+
 def encode(value: Any) -> Any:
     """Turn a value into JSON-ready data; raise TypeError for unknown types.
 
@@ -77,6 +96,8 @@ def encode(value: Any) -> Any:
         return items if t is list else {"__tuple__": items}
     if t is dict:
         return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+    if t is Function:
+        return {"__function__": {"source": value.source, "name": value.name}}
     module = t.__module__ or ""
     if module.startswith("torch"):
         return _encode_torch(value)
@@ -123,19 +144,25 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
-def decode(data: Any) -> Any:
-    """Inverse of `encode`, validating every field; ProtocolError if malformed."""
+def decode(data: Any, *, functions: bool = False) -> Any:
+    """Inverse of `encode`, validating every field; ProtocolError if malformed.
+
+    Only the student process passes functions=True: the checker never turns
+    data it received into code.
+    """
     if data is None or type(data) in (bool, int, float, str):
         return data
     if type(data) is list:
-        return [decode(v) for v in data]
+        return [decode(v, functions=functions) for v in data]
     if type(data) is not dict or len(data) != 1:
         raise ProtocolError("malformed value")
     (tag, body), = data.items()
     if tag == "__tuple__" and type(body) is list:
-        return tuple(decode(v) for v in body)
+        return tuple(decode(v, functions=functions) for v in body)
     if tag == "__dict__" and type(body) is list:
-        return {_hashable(decode(k)): decode(v) for k, v in _pairs(body)}
+        return {_hashable(decode(k)): decode(v, functions=functions) for k, v in _pairs(body)}
+    if tag == "__function__" and functions and type(body) is dict:
+        return Function(str(body.get("source")), str(body.get("name"))).build()
     if tag == "__tensor__":
         return _decode_tensor(body)
     if tag == "__ndarray__":
