@@ -39,10 +39,11 @@ class Checker:
     submissions; `close()` stops the zygote and everything it started.
     """
 
-    def __init__(self, root: Path | None = None) -> None:
+    def __init__(self, root: Path | None = None, sandbox: bool = True) -> None:
         from looplab.sandbox.zygote import Zygote
         self.root = root or lessons.course_root()
-        self.zygote = Zygote(str(self.root))
+        self.zygote = Zygote(str(self.root), sandbox=sandbox)
+        self.sandbox = "bubblewrap" if self.zygote.sandboxed else self.zygote.why_not
 
     def close(self) -> None:
         self.zygote.close()
@@ -51,7 +52,7 @@ class Checker:
         lesson = lessons.get(lesson_id)
         cells = load_cells(path)
         limits = limits or lesson.limits
-        report = Report(lesson=lesson.id)
+        report = Report(lesson=lesson.id, sandbox=self.sandbox)
         clock = time.perf_counter()
         student = StudentProcess(self.zygote, cells, limits)
         reference = StudentProcess(self.zygote, load_cells(lesson.solution(self.root)), limits)

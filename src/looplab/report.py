@@ -32,6 +32,16 @@ class TaskResult:
 
 
 @dataclass
+class Curve:
+    """Two loss curves a check compared, for plots in feedback pages."""
+
+    task: str
+    title: str
+    student: list[float]
+    reference: list[float]
+
+
+@dataclass
 class Report:
     lesson: str
     status: str = "ok"
@@ -39,6 +49,8 @@ class Report:
     notes: list[str] = field(default_factory=list)
     output: str = ""
     timings: dict[str, float] = field(default_factory=dict)
+    curves: list[Curve] = field(default_factory=list)
+    sandbox: str = ""  # "bubblewrap", or why student code ran without one
 
     @property
     def score(self) -> float:
@@ -53,7 +65,18 @@ class Report:
                 "status": self.status,
                 "tasks": {name: asdict(task) for name, task in self.tasks.items()},
                 "notes": self.notes, "output": self.output,
-                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+                "timings": {k: round(v, 3) for k, v in self.timings.items()},
+                "curves": [asdict(c) for c in self.curves], "sandbox": self.sandbox}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        """Rebuild a report written by `to_dict` (e.g. a stored result file)."""
+        tasks = {name: TaskResult(t["score"], t["max_score"], t["status"],
+                                  [CheckResult(**c) for c in t["checks"]])
+                 for name, t in data["tasks"].items()}
+        return cls(data["lesson"], data["status"], tasks, list(data.get("notes", [])),
+                   data.get("output", ""), dict(data.get("timings", {})),
+                   [Curve(**c) for c in data.get("curves", [])], data.get("sandbox", ""))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -71,6 +94,8 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
     """A report for a person: score, one line per task, every failed check."""
     lines = [f"lesson {report.lesson}: {_points(report.score)}/{_points(report.max_score)}"
              + ("" if report.status == "ok" else f"  [{report.status}]")]
+    if report.sandbox and report.sandbox != "bubblewrap":
+        lines.append(f"  WARNING: student code ran without a sandbox: {report.sandbox}")
     for note in report.notes:
         lines.append(f"  note: {note}")
     for name, task in report.tasks.items():

@@ -13,7 +13,7 @@ import pytest
 
 from looplab.checks.marks import MARK
 from looplab.checks.student import Student
-from looplab.report import CheckResult, Report, TaskResult, worst
+from looplab.report import CheckResult, Curve, Report, TaskResult, worst
 from looplab.sandbox.runner import StudentError, StudentFault
 
 
@@ -36,6 +36,15 @@ class CheckSession:
     @pytest.fixture
     def reference_process(self) -> Student:
         return self._reference_student
+
+    @pytest.fixture
+    def record_curve(self):
+        """`record_curve(task, title, student, reference)`: keep two curves for the feedback plot."""
+        def record(task: str, title: str, student: list[float], reference: list[float]) -> None:
+            if len(self.report.curves) < 12:
+                self.report.curves.append(Curve(task, title, [float(v) for v in student],
+                                                [float(v) for v in reference]))
+        return record
 
     # -- hooks ---------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import asdict
@@ -23,16 +25,32 @@ WARM = ("matplotlib.pyplot",)  # imported by the zygote itself, while the checke
 
 
 class Zygote:
-    """Parent-side handle: `spawn` a child, `kill` its tree, get its `status`."""
+    """Parent-side handle: `spawn` a child, `kill` its tree, get its `status`.
 
-    def __init__(self, course_root: str) -> None:
-        for name in PRELOAD:
-            __import__(name)
+    With `sandbox=True` and bubblewrap available, the zygote is a fresh Python
+    started inside the sandbox (it imports torch itself, once); otherwise it is
+    forked from this process, which must not have done tensor work yet.
+    `self.sandboxed` says which, and `self.why_not` why not.
+    """
+
+    def __init__(self, course_root: str, sandbox: bool = True) -> None:
+        from looplab.sandbox import bwrap
+        self.why_not = bwrap.available() if sandbox else "not requested"
+        self.sandboxed = self.why_not is None
         self._sock, theirs = socket.socketpair()
-        self.pid = os.fork()
-        if self.pid == 0:  # pragma: no cover - runs in the zygote process
-            self._sock.close()
-            _serve(theirs, course_root)
+        self._proc = None
+        if self.sandboxed:
+            argv = [sys.executable, "-m", "looplab.sandbox.zygote", str(theirs.fileno()), course_root]
+            self._proc = subprocess.Popen(bwrap.command(course_root, argv), pass_fds=[theirs.fileno()],
+                                          stdin=subprocess.DEVNULL)
+            self.pid = self._proc.pid
+        else:
+            for name in PRELOAD:
+                __import__(name)
+            self.pid = os.fork()
+            if self.pid == 0:  # pragma: no cover - runs in the zygote process
+                self._sock.close()
+                _serve(theirs, course_root)
         theirs.close()
 
     def _ask(self, message: dict, fds: list[int] = ()) -> dict:
@@ -65,6 +83,13 @@ class Zygote:
         except OSError:
             pass
         self._sock.close()
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._proc.kill()
+                self._proc.wait()
+            return
         try:
             os.waitpid(self.pid, 0)
         except ChildProcessError:
@@ -72,6 +97,13 @@ class Zygote:
 
 
 # --- zygote side ----------------------------------------------------------
+
+def main(argv: list[str]) -> None:  # pragma: no cover - the sandboxed zygote's entry point
+    """`python -m looplab.sandbox.zygote FD COURSE_ROOT`, run inside bwrap."""
+    for name in PRELOAD:
+        __import__(name)
+    _serve(socket.socket(fileno=int(argv[0])), argv[1])
+
 
 def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
     import json
@@ -193,3 +225,7 @@ def _reap(children: dict, ended: dict) -> None:
         if pid in children:
             ended[pid] = {"exitcode": os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else None,
                           "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,77 @@
+"""The sandbox: student code sees only its scratch directory and the Python environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+
+import pytest
+
+from conftest import REFERENCE_1_3, ROOT, failed_messages
+from looplab.report import render_text
+from looplab.sandbox import bwrap
+
+needs_bwrap = pytest.mark.skipif(bwrap.available() is not None,
+                                 reason=f"no sandbox here: {bwrap.available()}")
+
+PROBE = '''
+import os, socket
+def noise_floor(X, y):
+    found = []
+    for path in {paths!r}:
+        try:
+            with open(path) as f:
+                f.read(1)
+            found.append("read " + path)
+        except OSError:
+            pass
+    try:
+        with open({write!r}, "w") as f:
+            f.write("x")
+        found.append("wrote")
+    except OSError:
+        pass
+    try:
+        socket.create_connection(("127.0.0.1", {port}), timeout=2).close()
+        found.append("network")
+    except OSError:
+        pass
+    if os.getuid() == 0 and {root_expected}:
+        found.append("root")
+    raise RuntimeError("PROBE " + ",".join(found) + " END")
+'''
+
+
+@needs_bwrap
+def test_course_directory_network_and_root_are_out_of_reach(grade, tmp_path):
+    secret_paths = [str(ROOT / "solutions" / "lesson-1.3.py"),
+                    str(ROOT / "tests" / "hidden" / "l1_3" / "mistakes.py"),
+                    str(ROOT / "README.md"), str(tmp_path / "other-student.txt")]
+    (tmp_path / "other-student.txt").write_text("answers")
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    threading.Thread(target=lambda: server.accept(), daemon=True).start()
+    probe = PROBE.format(paths=secret_paths, write=str(ROOT / "written-by-student"),
+                         port=server.getsockname()[1], root_expected=os.geteuid() == 0)
+    report = grade(REFERENCE_1_3.split("def noise_floor")[0] + probe)
+    server.close()
+    message = failed_messages(report, "noise_floor")
+    assert "PROBE  END" in message, message
+    assert not (ROOT / "written-by-student").exists()
+    assert report.sandbox == "bubblewrap"
+
+
+def test_without_a_sandbox_grading_goes_on_and_says_so_loudly(tmp_path):
+    from looplab.check import Checker
+    checker = Checker(ROOT, sandbox=False)
+    try:
+        path = tmp_path / "s.py"
+        path.write_text(REFERENCE_1_3)
+        report = checker.check("1.3", path)
+    finally:
+        checker.close()
+    assert report.score == report.max_score
+    assert report.sandbox == "not requested"
+    assert "WARNING: student code ran without a sandbox" in render_text(report)
