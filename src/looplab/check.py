@@ -39,10 +39,11 @@ class Checker:
     submissions; `close()` stops the zygote and everything it started.
     """
 
-    def __init__(self, root: Path | None = None, sandbox: bool = True) -> None:
+    def __init__(self, root: Path | None = None, sandbox: bool = True,
+                 also_hide: tuple[str, ...] = ()) -> None:
         from looplab.sandbox.zygote import Zygote
         self.root = root or lessons.course_root()
-        self.zygote = Zygote(str(self.root), sandbox=sandbox)
+        self.zygote = Zygote(str(self.root), sandbox=sandbox, also_hide=also_hide)
         self.sandbox = "bubblewrap" if self.zygote.sandboxed else self.zygote.why_not
 
     def close(self) -> None:

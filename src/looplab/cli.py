@@ -31,6 +31,21 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("lessons", help="list the lessons that have assignments")
 
+    p = sub.add_parser("grade", help="grade every submission of an assignment (nbgrader layout)")
+    p.add_argument("assignment", help="lesson-1.3 or 1.3")
+    p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--shard", metavar="K/N", help="grade only the K-th of N slices (then `looplab merge`)")
+    p.add_argument("--json", action="store_true", help="one JSON line per submission on stdout")
+    p.add_argument("--force", action="store_true", help="grade again even where a current result exists")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="run student code without bubblewrap (not recommended)")
+    p.add_argument("--course", type=Path, default=None,
+                   help="course directory with submitted/ and the gradebook (default: this checkout)")
+
+    p = sub.add_parser("merge", help="fold stored results into the gradebook and grades CSV")
+    p.add_argument("assignment")
+    p.add_argument("--course", type=Path, default=None)
+
     p = sub.add_parser("release", help="regenerate release/ and solutions/ from source/")
     p.add_argument("lesson", nargs="*", help="lesson ids (default: all)")
     p.add_argument("--check", action="store_true",
@@ -66,6 +81,13 @@ def _dispatch(args: argparse.Namespace) -> int:
         report = check(args.lesson, args.file)
         print(report.to_json() if args.json else render_text(report, verbose=args.verbose))
         return 0
+    if args.command == "grade":
+        from looplab.grading.run import grade
+        return grade(args.assignment, jobs=args.jobs, shard=args.shard, as_json=args.json,
+                     force=args.force, sandbox=not args.no_sandbox, course=args.course)
+    if args.command == "merge":
+        from looplab.grading.run import merge
+        return merge(args.assignment, course=args.course)
     if args.command == "demo":
         from looplab.demo import demo
         return demo(args.lesson, as_json=args.json)

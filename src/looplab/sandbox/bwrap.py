@@ -55,13 +55,18 @@ def _visible(paths: set[str], hidden: list[str]) -> list[str]:
     return args
 
 
-def command(course_root: str, argv: list[str]) -> list[str]:
-    """The bwrap command line that runs `argv` (the zygote) in the sandbox."""
+def command(course_root: str, argv: list[str], also_hide: tuple[str, ...] = ()) -> list[str]:
+    """The bwrap command line that runs `argv` (the zygote) in the sandbox.
+
+    `also_hide` adds directories to hide, e.g. a course directory kept apart
+    from the checkout (other students' submissions, the gradebook).
+    """
     root = os.path.realpath(course_root)
     keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
     keep.add(os.path.join(root, "src"))  # the kit's own code, imported by the zygote
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    hidden = [p for p in (*PRIVATE_DIRS, root) if os.path.isdir(p)]
+    extra = tuple(os.path.realpath(p) for p in also_hide)
+    hidden = [p for p in (*PRIVATE_DIRS, root, *extra) if os.path.isdir(p)]
     for private in hidden:
         args += ["--tmpfs", private]
     args += _visible({p for p in keep if os.path.exists(p)}, hidden)

@@ -85,6 +85,7 @@ def encode(value: Any) -> Any:
 
     Exact builtin types are kept; tensors, numpy arrays/scalars and
     torch.Generator are tagged; lists and tuples become lists (tuples tagged).
+    A matplotlib Figure or Axes travels as its description (figures.py), tagged.
     """
     t = type(value)
     if value is None or t in (bool, int, str):
@@ -103,7 +104,21 @@ def encode(value: Any) -> Any:
         return _encode_torch(value)
     if module.startswith("numpy"):
         return _encode_numpy(value)
+    if module.startswith("matplotlib"):
+        return {"__figure__": _describe_figure(value)}
     raise TypeError(f"cannot send an object of type {module}.{t.__qualname__}")
+
+
+def _describe_figure(value: Any) -> dict:
+    """A Figure or Axes as plain data (figures.py); any failure is a TypeError."""
+    from looplab.sandbox.figures import describe_figure
+    try:
+        return describe_figure(value)
+    except TypeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the student built, report it plainly
+        raise TypeError(f"cannot describe the matplotlib {type(value).__qualname__}: "
+                        f"{type(exc).__name__}: {exc}") from None
 
 
 def _encode_torch(value: Any) -> dict:
@@ -174,12 +189,30 @@ def decode(data: Any, *, functions: bool = False) -> Any:
         if type(value) not in (bool, int, float):
             raise ProtocolError("malformed numpy scalar")
         return np.dtype(dtype).type(value)
+    if tag == "__figure__" and type(body) is dict:
+        return _plain(body)
     if tag == "__generator__" and type(body) is str:
         import torch
         g = torch.Generator()
         g.set_state(torch.frombuffer(bytearray(_unb64(body)), dtype=torch.uint8))
         return g
     raise ProtocolError(f"unknown tag {tag!r}")
+
+
+def _plain(body: dict) -> dict:
+    """A figure description, checked to hold only JSON types; returned as it is."""
+    stack: list = [body]
+    while stack:
+        item = stack.pop()
+        if type(item) is dict:
+            if not all(type(k) is str for k in item):
+                raise ProtocolError("malformed figure")
+            stack.extend(item.values())
+        elif type(item) is list:
+            stack.extend(item)
+        elif item is not None and type(item) not in (bool, int, float, str):
+            raise ProtocolError("malformed figure")
+    return body
 
 
 def _pairs(body: list) -> list:

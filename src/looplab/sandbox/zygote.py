@@ -33,7 +33,7 @@ class Zygote:
     `self.sandboxed` says which, and `self.why_not` why not.
     """
 
-    def __init__(self, course_root: str, sandbox: bool = True) -> None:
+    def __init__(self, course_root: str, sandbox: bool = True, also_hide: tuple[str, ...] = ()) -> None:
         from looplab.sandbox import bwrap
         self.why_not = bwrap.available() if sandbox else "not requested"
         self.sandboxed = self.why_not is None
@@ -41,7 +41,7 @@ class Zygote:
         self._proc = None
         if self.sandboxed:
             argv = [sys.executable, "-m", "looplab.sandbox.zygote", str(theirs.fileno()), course_root]
-            self._proc = subprocess.Popen(bwrap.command(course_root, argv), pass_fds=[theirs.fileno()],
+            self._proc = subprocess.Popen(bwrap.command(course_root, argv, also_hide), pass_fds=[theirs.fileno()],
                                           stdin=subprocess.DEVNULL)
             self.pid = self._proc.pid
         else:

@@ -1,0 +1,145 @@
+"""A self-contained HTML feedback page for one checked submission.
+
+Contract: `render_html(report, student=..., assignment=...)` returns one HTML
+document as a string, with no external assets: CSS is inline and loss-curve
+plots are embedded as base64 PNG data URIs. The page shows a header (student,
+assignment or lesson, total score, status, and a warning when the code ran
+without the bubblewrap sandbox), a table of tasks, each task's checks (failed
+ones with their full message), notes, what the student's code printed, and one
+plot per `Curve`. Every piece of text taken from the report or the arguments
+is passed through `html.escape`: messages and output may hold anything a
+hostile student wrote. matplotlib is imported lazily, only to draw plots.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from html import escape
+
+from looplab.report import Curve, Report, TaskResult
+
+_CSS = """
+body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
+h1{margin-bottom:.2em} .meta{color:#555}
+.warn{background:#fdd;border:2px solid #c00;padding:.6em;margin:1em 0;font-weight:bold}
+table{border-collapse:collapse;margin:1em 0} td,th{border:1px solid #ccc;padding:.3em .7em}
+th{background:#f3f3f3;text-align:left} td.pts{text-align:right}
+.ok{color:#070} .bad{color:#b00}
+pre{background:#f6f6f6;border:1px solid #ddd;padding:.6em;white-space:pre-wrap;overflow-x:auto}
+ul.passed{color:#070;margin:.3em 0} .check{margin:.8em 0}
+img{display:block;margin:.5em 0;max-width:100%}
+"""
+
+
+def _pts(x: float) -> str:
+    return f"{x:g}"
+
+
+def _cls(ok: bool) -> str:
+    return "ok" if ok else "bad"
+
+
+def _task_section(name: str, task: TaskResult) -> str:
+    passed = [c for c in task.checks if c.passed]
+    failed = [c for c in task.checks if not c.passed]
+    parts = [f'<h3 id="task-{escape(name)}">{escape(name)}: '
+             f"{_pts(task.score)}/{_pts(task.max_score)}"
+             + ("" if task.status == "ok" else f' <span class="bad">[{escape(task.status)}]</span>')
+             + "</h3>"]
+    if passed:
+        items = "".join(f"<li>&#10003; {escape(c.name)} ({_pts(c.points)}/{_pts(c.max_points)})</li>"
+                        for c in passed)
+        parts.append(f'<ul class="passed">{items}</ul>')
+    for c in failed:
+        parts.append(f'<div class="check"><span class="bad">&#10007; {escape(c.name)}</span> '
+                     f"({_pts(c.points)}/{_pts(c.max_points)})"
+                     + (f"<pre>{escape(c.message)}</pre>" if c.message else "") + "</div>")
+    if not task.checks:
+        parts.append("<p>No checks ran for this task.</p>")
+    return "\n".join(parts)
+
+
+def _finite(values: list[float]) -> list[float]:
+    return [float(v) if math.isfinite(float(v)) else math.nan for v in values]
+
+
+def _plot_png(curve: Curve) -> bytes:
+    """Draw student vs reference loss per epoch; return the PNG bytes."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    student, reference = _finite(curve.student), _finite(curve.reference)
+    fig, ax = plt.subplots(figsize=(5, 3), dpi=80)
+    try:
+        ax.plot(range(1, len(student) + 1), student, marker=".", label="your code")
+        ax.plot(range(1, len(reference) + 1), reference, "--", label="reference")
+        values = [v for v in student + reference if not math.isnan(v)]
+        if values and min(values) > 0 and max(values) / min(values) > 100:
+            ax.set_yscale("log")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("loss")
+        ax.set_title(curve.title.replace("$", r"\$"), fontsize=10)
+        ax.legend()
+        fig.tight_layout()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        return buf.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def _curve_section(curve: Curve) -> str:
+    label = escape(f"{curve.task}: {curve.title}")
+    try:
+        data = base64.b64encode(_plot_png(curve)).decode("ascii")
+    except Exception as e:  # a bad curve must not cost the student the whole page
+        return f"<h3>{label}</h3><p>Could not draw this plot: {escape(repr(e))}</p>"
+    return (f"<h3>{label}</h3>"
+            f'<img alt="loss curve: {label}" src="data:image/png;base64,{data}">')
+
+
+def render_html(report: Report, *, student: str | None = None,
+                assignment: str | None = None) -> str:
+    """The feedback page for `report` as one self-contained HTML document."""
+    title = assignment or f"lesson {report.lesson}"
+    complete = report.score == report.max_score and report.status == "ok"
+    head = [f"<h1>{escape(title)}</h1>", '<p class="meta">']
+    if student:
+        head.append(f"Student: <b>{escape(student)}</b><br>")
+    if assignment:
+        head.append(f"Lesson: {escape(report.lesson)}<br>")
+    head.append(f'Score: <b class="{_cls(complete)}">{_pts(report.score)}/{_pts(report.max_score)}'
+                f'</b> &middot; status: <b class="{_cls(report.status == "ok")}">'
+                f"{escape(report.status)}</b></p>")
+    if report.sandbox and report.sandbox != "bubblewrap":
+        head.append('<div class="warn">Warning: the student code ran without a sandbox: '
+                    f"{escape(report.sandbox)}</div>")
+
+    body = ["<h2>Tasks</h2>"]
+    if report.tasks:
+        rows = "".join(
+            f'<tr><td><a href="#task-{escape(n)}">{escape(n)}</a></td>'
+            f'<td class="pts">{_pts(t.score)}/{_pts(t.max_score)}</td>'
+            f'<td class="{_cls(t.status == "ok")}">{escape(t.status)}</td></tr>'
+            for n, t in report.tasks.items())
+        body.append(f"<table><tr><th>task</th><th>points</th><th>status</th></tr>{rows}</table>")
+        body.extend(_task_section(n, t) for n, t in report.tasks.items())
+    else:
+        body.append("<p>No tasks were checked.</p>")
+    if report.notes:
+        body.append("<h2>Notes</h2><ul>"
+                    + "".join(f"<li>{escape(n)}</li>" for n in report.notes) + "</ul>")
+    if report.output.strip():
+        body.append(f"<h2>What your code printed</h2><pre>{escape(report.output)}</pre>")
+    if report.curves:
+        body.append("<h2>Loss curves</h2>")
+        body.extend(_curve_section(c) for c in report.curves)
+
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)} feedback</title><style>{_CSS}</style></head>\n<body>\n"
+            + "\n".join(head) + "\n" + "\n".join(body) + "\n</body></html>\n")

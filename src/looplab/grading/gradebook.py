@@ -1,0 +1,52 @@
+"""Fold stored results into nbgrader's gradebook, so formgrader, `nbgrader
+export` and `nbgrader generate_feedback` see looplab's scores.
+
+Every task's score goes to its test cell's grade (`test_<task>`), whatever the
+submitted notebook contains, so a resubmission replaces every old score. Each
+student's grades are committed in one transaction; running it again is
+harmless (it sets the same values).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from looplab.errors import UsageError
+from looplab.lessons import Lesson
+
+
+def db_url(root: Path) -> str:
+    return f"sqlite:///{root / 'gradebook.db'}"
+
+
+def _timestamp(root: Path, lesson: Lesson, student: str) -> str | None:
+    stamp = root / "submitted" / student / lesson.assignment / "timestamp.txt"
+    return stamp.read_text().strip() if stamp.is_file() else None
+
+
+def write(root: Path, lesson: Lesson, records: dict[str, dict]) -> int:
+    """Write every record's task scores; return how many students were written."""
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with warnings.catch_warnings(), Gradebook(db_url(root)) as gb:
+        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
+        try:
+            gb.find_assignment(lesson.assignment)
+        except MissingEntry:
+            raise UsageError(f"the gradebook has no assignment {lesson.assignment}",
+                             f"run `uv run nbgrader generate_assignment {lesson.assignment} --force` "
+                             f"once; it records the assignment's graded cells") from None
+        for student, record in sorted(records.items()):
+            gb.update_or_create_student(student)
+            stamp = _timestamp(root, lesson, student)
+            gb.update_or_create_submission(lesson.assignment, student,
+                                           **({"timestamp": stamp} if stamp else {}))
+            tasks = record["report"]["tasks"]
+            for task in lesson.tasks:
+                grade = gb.find_grade(f"test_{task}", lesson.assignment, lesson.assignment, student)
+                grade.auto_score = float(tasks.get(task, {}).get("score", 0.0))
+                grade.needs_manual_grade = False
+            gb.db.commit()
+    return len(records)

@@ -1,0 +1,124 @@
+"""`looplab grade` and `looplab merge`: the class-wide pipeline.
+
+grade: find submissions -> skip those with a current result -> grade the rest
+in `jobs` worker processes (results stored as they finish) -> print a summary
+-> merge (unless grading one shard). merge: stored results -> gradebook + CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from looplab import lessons
+from looplab.grading import outputs, results, submissions, workers
+from looplab.grading.progress import Progress
+from looplab.report import Report
+
+
+def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
+          as_json: bool = False, force: bool = False, sandbox: bool = True,
+          course: Path | None = None, root: Path | None = None) -> int:
+    """Grade a class; `course` holds submitted/ autograded/ and the gradebook,
+    `root` the lessons' checks and solutions (both default to the checkout)."""
+    root = root or lessons.course_root()
+    course = course or root
+    lesson = lessons.get(assignment)
+    found = submissions.find(course, lesson)
+    if shard:
+        found = submissions.shard(found, *submissions.parse_shard(shard))
+    checks = results.checks_digest(root, lesson)
+    stored = {s.student: results.load(course, lesson, s.student) for s in found}
+    todo = [s for s in found if s.path and (force or not results.is_current(stored[s.student], s.digest, checks))]
+    _record_missing(course, root, lesson, [s for s in found if s.path is None], checks)
+    jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
+    missing = sum(1 for s in found if s.path is None)
+    _say(f"{lesson.assignment}: {len(found)} submissions, {len(todo)} to grade, "
+         f"{len(found) - len(todo) - missing} already graded, {missing} without a notebook; "
+         f"{jobs} worker(s)")
+    _grade_all(root, course, lesson, todo, checks, jobs, sandbox)
+    records = {s.student: results.load(course, lesson, s.student) for s in found}
+    if as_json:
+        for student, record in records.items():
+            print(json.dumps({"student": student, **record["report"]}), flush=True)
+    _summary(records)
+    if shard:
+        _say(f"shard {shard} done; after every shard, run `looplab merge {lesson.assignment}`")
+        return 0
+    return merge(lesson.id, course=course, quiet=True)
+
+
+def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: int,
+               sandbox: bool) -> None:
+    if not todo:
+        return
+    import multiprocessing
+
+    import torch  # noqa: F401 - imported once here, inherited by every forked worker
+    progress = Progress(len(todo))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=workers.init,
+                             initargs=(str(root), str(course), sandbox)) as pool:
+        futures = {pool.submit(workers.grade, workers.Job(str(course), lesson.id, s.student,
+                                                          str(s.path), s.digest, checks)): s
+                   for s in todo}
+        try:
+            for future in as_completed(futures):
+                try:
+                    _, report = future.result()
+                    progress.update(report["status"])
+                except BrokenProcessPool:
+                    progress.update("error")
+        except KeyboardInterrupt:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.kill()
+            _say("\ninterrupted: results so far are stored; run the same command to resume")
+            raise
+
+
+def _record_missing(course: Path, root: Path, lesson, missing: list, checks: str) -> None:
+    for s in missing:
+        report = workers.failed_report(lesson, "missing", "no notebook was submitted", root)
+        results.save(course, lesson, s.student, "", checks, report)
+
+
+def _summary(records: dict[str, dict]) -> None:
+    statuses = Counter(r["report"]["status"] for r in records.values())
+    _say(f"\n{'student':<24} {'score':>9}  status")
+    for student, record in sorted(records.items()):
+        r = record["report"]
+        _say(f"{student:<24} {r['score']:>5g}/{r['max_score']:<3g}  {r['status']}")
+    scores = [r["report"]["score"] for r in records.values()]
+    mean = sum(scores) / len(scores) if scores else 0.0
+    _say(f"{len(records)} submissions: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
+         + f"; mean score {mean:.2f}")
+    sandboxes = {r["report"].get("sandbox") for r in records.values()} - {"bubblewrap", ""}
+    for why in sorted(s for s in sandboxes if s):
+        _say(f"WARNING: some submissions ran without a sandbox: {why}")
+
+
+def merge(assignment: str, *, course: Path | None = None, quiet: bool = False) -> int:
+    """Fold every stored result of the assignment into the gradebook and the CSV."""
+    from looplab.grading import gradebook
+    course = course or lessons.course_root()
+    lesson = lessons.get(assignment)
+    records = {s: r for s, r in results.all_results(course, lesson).items() if r}
+    written = gradebook.write(course, lesson, records)
+    csv_path = outputs.grades_csv(course, lesson, records)
+    if not quiet:
+        _summary(records)
+    _say(f"gradebook: {written} student(s) written; grades: {csv_path}")
+    return 0
+
+
+def report_of(record: dict) -> Report:
+    return Report.from_dict(record["report"])
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)

@@ -1,0 +1,62 @@
+"""Worker processes: each imports torch and the checks once, then grades many.
+
+The parent imports torch before forking the pool, so workers start with it;
+each worker keeps one `Checker` (one sandboxed zygote) for its whole life. A
+submission's result and its per-submission files are written by the worker
+that graded it, atomically, before the parent hears about it.
+"""
+
+from __future__ import annotations
+
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from looplab.errors import UsageError
+from looplab.report import CheckResult, Report, TaskResult
+
+_CHECKER = None
+
+
+@dataclass(frozen=True)
+class Job:
+    course: str
+    lesson: str
+    student: str
+    path: str
+    digest: str
+    checks: str
+
+
+def init(root: str, course: str, sandbox: bool) -> None:
+    """Pool initializer: ignore Ctrl-C (the parent handles it) and start a checker."""
+    global _CHECKER
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from looplab.check import Checker
+    _CHECKER = Checker(Path(root), sandbox=sandbox, also_hide=(course,))
+
+
+def grade(job: Job) -> tuple[str, dict]:
+    """Grade one submission, store its files; return (student, report dict)."""
+    from looplab import lessons
+    from looplab.grading import outputs, results
+    lesson = lessons.get(job.lesson)
+    try:
+        report = _CHECKER.check(job.lesson, Path(job.path))
+    except UsageError as err:
+        report = failed_report(lesson, "error", f"{err.message} ({err.hint})", _CHECKER.root)
+    results.save(Path(job.course), lesson, job.student, job.digest, job.checks, report)
+    outputs.per_submission(Path(job.course), lesson, job.student, report, Path(job.path))
+    return job.student, report.to_dict()
+
+
+def failed_report(lesson, status: str, message: str, root: Path) -> Report:
+    """A zero report with one status for every task (missing or unreadable submission)."""
+    from looplab.check import max_points
+    maxima = max_points(lesson, root)
+    report = Report(lesson=lesson.id, status=status)
+    report.notes.append(message)
+    for task in lesson.tasks:
+        result = report.tasks[task] = TaskResult(status=status)
+        result.add(CheckResult("submission", False, 0.0, maxima.get(task, 0.0), message))
+    return report

@@ -1,0 +1,86 @@
+"""The HTML feedback page, built from hand-made reports (no grading)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import subprocess
+import sys
+
+from looplab.feedback import render_html
+from looplab.report import CheckResult, Curve, Report, TaskResult
+
+HOSTILE = '<script>alert("x")</script>'
+
+
+def make_report(**kw) -> Report:
+    a = TaskResult()
+    a.add(CheckResult("shapes", True, 2, 2))
+    a.add(CheckResult("loss decreases", False, 0, 3, "loss went up:\nepoch 1: 2.3\nepoch 2: 9.1"))
+    b = TaskResult(status="timeout")
+    b.add(CheckResult("runs", False, 0, 1, "timed out after 10 s"))
+    return Report("1.3", status="timeout", tasks={"train_loop": a, "evaluate": b},
+                  notes=["a note"], output="hello\nworld", sandbox="bubblewrap", **kw)
+
+
+def test_score_tasks_and_failed_messages():
+    page = render_html(make_report(), student="Ada", assignment="Training loops")
+    assert page.startswith("<!DOCTYPE html>")
+    assert "2/6" in page
+    for text in ("train_loop", "evaluate", "shapes", "timeout", "Ada", "Training loops",
+                 "a note", "timed out after 10 s"):
+        assert text in page
+    assert "<pre>loss went up:\nepoch 1: 2.3\nepoch 2: 9.1</pre>" in page
+    assert "hello\nworld" in page
+    assert "without a sandbox" not in page
+    assert "<img" not in page and "Loss curves" not in page
+
+
+def test_hostile_text_is_escaped():
+    report = make_report()
+    report.tasks["train_loop"].checks[1].message = HOSTILE
+    report.tasks[HOSTILE] = TaskResult(checks=[CheckResult(HOSTILE, True, 0, 0)])
+    report.output = HOSTILE + "\n"
+    report.notes.append(HOSTILE)
+    report.status = HOSTILE
+    report.curves.append(Curve(HOSTILE, HOSTILE + " $x^$", [1.0, 0.5], [1.0, 0.4]))
+    page = render_html(report, student=HOSTILE, assignment=HOSTILE)
+    assert "<script" not in page.lower()
+    assert "&lt;script&gt;" in page
+    assert "data:image/png;base64," in page
+
+
+def test_curves_embed_png():
+    report = make_report(curves=[Curve("train_loop", "training loss", [2.3, 1.1, 0.6, 0.4],
+                                       [2.3, 1.0, 0.5, 0.3]),
+                                 Curve("train_loop", "wide range", [100.0, 1.0, 0.01, float("nan")],
+                                       [100.0, 1.0, 0.001, float("inf")])])
+    page = render_html(report)
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 2
+    for data in images:
+        png = base64.b64decode(data)
+        assert png.startswith(b"\x89PNG\r\n\x1a\n")
+        assert len(png) < 60_000
+    assert "http://" not in page and "https://" not in page  # no external assets
+
+
+def test_missing_sandbox_warns():
+    report = make_report()
+    report.sandbox = "none: bwrap not installed"
+    page = render_html(report)
+    assert 'class="warn"' in page and "without a sandbox" in page
+    assert "none: bwrap not installed" in page
+
+
+def test_empty_report_renders():
+    page = render_html(Report("2.1"))
+    assert "lesson 2.1" in page and "0/0" in page
+    assert "No tasks were checked" in page
+    assert page.rstrip().endswith("</html>")
+
+
+def test_import_is_cheap():
+    code = "import sys, looplab.feedback; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
