@@ -25,7 +25,7 @@ class Limits:
     threads: torch intra-op threads in the student process.
     """
 
-    call_seconds: float = 20.0
+    call_seconds: float = 10.0
     load_seconds: float = 30.0
     total_seconds: float = 120.0
     memory_mb: int = 2048

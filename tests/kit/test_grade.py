@@ -1,0 +1,187 @@
+"""`looplab grade` and `looplab merge` on a class, run as a user runs them (subprocesses)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REFERENCE_1_3, ROOT
+from looplab import lessons
+
+LESSON = lessons.get("1.3")
+MARKER = "8462"  # `sleep 8462.5` marks processes a submission left behind
+
+
+def _without(source: str, name: str) -> str:
+    start = source.index(f"def {name}(")
+    end = source.find("\ndef ", start + 1)
+    return source[:start] + (source[end + 1:] if end != -1 else "")
+
+
+CLASS = {
+    "ada": REFERENCE_1_3,
+    "ben": (ROOT / "examples" / "lesson-1.3" / "buggy.py").read_text(),
+    "cy": _without(REFERENCE_1_3, "noise_floor") + "\ndef noise_floor(X, y):\n    while True:\n        pass\n",
+    "dee": "import os\nos._exit(1)\n",
+    "eve": _without(REFERENCE_1_3, "noise_floor") + (
+        "\nimport torch\ndef noise_floor(X, y):\n"
+        "    return [torch.empty(256, 1024, 1024) for _ in range(64)]\n"),
+    "fox": REFERENCE_1_3 + f'''
+import os, subprocess
+for target in ["{ROOT}/HACKED", os.path.expanduser("~/HACKED"), "/tmp/HACKED-{MARKER}"]:
+    try:
+        open(target, "w").write("x")
+    except OSError:
+        pass
+subprocess.Popen(["sleep", "{MARKER}.5"], start_new_session=True)
+''',
+}
+
+
+@pytest.fixture(scope="session")
+def gradebook_template(tmp_path_factory) -> Path:
+    """A gradebook that knows lesson 1.3, made by nbgrader itself (once per session)."""
+    course = tmp_path_factory.mktemp("template")
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source" / LESSON.assignment, course / "source" / LESSON.assignment)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", LESSON.assignment, "--force"],
+                   cwd=course, env=env, check=True, capture_output=True)
+    return course / "gradebook.db"
+
+
+def _course(tmp_path: Path, template: Path, members: dict[str, str]) -> Path:
+    course = tmp_path / "course"
+    for student, source in members.items():
+        folder = course / "submitted" / student / LESSON.assignment
+        folder.mkdir(parents=True)
+        (folder / "submission.py").write_text(source)
+    shutil.copy(template, course / "gradebook.db")
+    return course
+
+
+def _looplab(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "looplab", *args], capture_output=True, text=True,
+                          timeout=900, **kwargs)
+
+
+def _gradebook_scores(course: Path) -> dict[str, dict[str, float]]:
+    from nbgrader.api import Gradebook
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        for student in gb.students:
+            try:
+                sub = gb.find_submission(LESSON.assignment, student.id)
+            except Exception:  # noqa: BLE001 - no submission for this student
+                continue
+            scores[student.id] = {t: gb.find_grade(f"test_{t}", LESSON.assignment, LESSON.assignment,
+                                                   student.id).score for t in LESSON.tasks}
+            scores[student.id]["total"] = sub.score
+    return scores
+
+
+def _leftovers() -> list[int]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if f"{MARKER}.5".encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_mixed_class_gets_a_row_and_a_status_each(tmp_path, gradebook_template):
+    course = _course(tmp_path, gradebook_template, CLASS)
+    proc = _looplab("grade", LESSON.assignment, "--course", str(course), "--json", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r["student"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert set(rows) == set(CLASS)
+    full = rows["ada"]["max_score"]
+    assert rows["ada"]["score"] == full and rows["ada"]["status"] == "ok"
+    assert 0 < rows["ben"]["score"] < full
+    assert rows["cy"]["tasks"]["noise_floor"]["status"] == "timeout"
+    assert rows["cy"]["tasks"]["train_batch"]["score"] == rows["cy"]["tasks"]["train_batch"]["max_score"]
+    assert rows["dee"]["status"] == "crashed" and rows["dee"]["score"] == 0
+    assert rows["eve"]["tasks"]["noise_floor"]["status"] == "memory"
+    assert rows["fox"]["score"] == full  # its mischief is contained, its answers are right
+    # nothing written outside its scratch directory, nothing left running
+    assert not (ROOT / "HACKED").exists() and not Path("~/HACKED").expanduser().exists()
+    assert not Path(f"/tmp/HACKED-{MARKER}").exists()
+    assert _leftovers() == []
+    # the gradebook, read back through nbgrader's own API, holds the same scores
+    scores = _gradebook_scores(course)
+    assert {s: v["total"] for s, v in scores.items()} == {s: r["score"] for s, r in rows.items()}
+    # per-submission files and the class export
+    out = course / "autograded" / "ben" / LESSON.assignment
+    gradescope = json.loads((out / "results.json").read_text())
+    assert gradescope["score"] == rows["ben"]["score"] and gradescope["tests"]
+    assert "likely mistake" in (out / "feedback.html").read_text()
+    with open(course / "exports" / LESSON.assignment / "grades.csv") as f:
+        table = {row["student"]: row for row in csv.DictReader(f)}
+    assert float(table["ben"]["score"]) == rows["ben"]["score"] and table["dee"]["status"] == "crashed"
+
+
+def test_rerun_is_idempotent_and_a_resubmission_replaces_every_score(tmp_path, gradebook_template):
+    course = _course(tmp_path, gradebook_template, {"ada": REFERENCE_1_3, "ben": REFERENCE_1_3})
+    assert _looplab("grade", "1.3", "--course", str(course)).returncode == 0
+    first = _gradebook_scores(course)
+    again = _looplab("grade", "1.3", "--course", str(course))
+    assert "0 to grade, 2 already graded" in again.stderr
+    assert _gradebook_scores(course) == first
+    # ben resubmits a notebook-less file that only defines one function
+    (course / "submitted" / "ben" / LESSON.assignment / "submission.py").write_text(
+        REFERENCE_1_3.split("def train_batch")[0])
+    assert _looplab("grade", "1.3", "--course", str(course)).returncode == 0
+    ben = _gradebook_scores(course)["ben"]
+    assert ben["minibatch_indices"] == first["ben"]["minibatch_indices"]
+    assert ben["train_batch"] == 0 and ben["noise_floor"] == 0 and ben["total"] < first["ben"]["total"]
+    assert _gradebook_scores(course)["ada"] == first["ada"]
+
+
+def test_a_killed_run_resumes_without_losing_or_repeating_work(tmp_path, gradebook_template):
+    members = {f"s{i:02d}": REFERENCE_1_3 for i in range(6)}
+    course = _course(tmp_path, gradebook_template, members)
+    proc = subprocess.Popen([sys.executable, "-m", "looplab", "grade", "1.3", "--course", str(course),
+                             "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    result_files = lambda: sorted(course.glob("autograded/*/lesson-1.3/looplab-result.json"))
+    deadline = time.monotonic() + 300
+    while len(result_files()) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done = {p: p.stat().st_mtime_ns for p in result_files()}
+    assert 2 <= len(done) < len(members)
+    resumed = _looplab("grade", "1.3", "--course", str(course))
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    assert f"{len(members) - len(done)} to grade, {len(done)} already graded" in resumed.stderr
+    assert all(p.stat().st_mtime_ns == t for p, t in done.items())  # not graded twice
+    totals = {s: v["total"] for s, v in _gradebook_scores(course).items()}
+    assert set(totals) == set(members) and len(set(totals.values())) == 1
+
+
+def test_shards_merged_equal_one_unsharded_run(tmp_path, gradebook_template):
+    members = {"ada": REFERENCE_1_3, "ben": CLASS["ben"], "dee": CLASS["dee"],
+               "gus": (ROOT / "examples" / "lesson-1.3" / "correct.py").read_text()}
+    whole = _course(tmp_path / "whole", gradebook_template, members)
+    sharded = _course(tmp_path / "sharded", gradebook_template, members)
+    assert _looplab("grade", "1.3", "--course", str(whole)).returncode == 0
+    for k in (1, 2, 3):
+        proc = _looplab("grade", "1.3", "--course", str(sharded), "--shard", f"{k}/3")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not _gradebook_scores(sharded)  # shards only store results
+    assert _looplab("merge", "1.3", "--course", str(sharded)).returncode == 0
+    assert _gradebook_scores(sharded) == _gradebook_scores(whole)
+    read = lambda c: (c / "exports" / "lesson-1.3" / "grades.csv").read_text()
+    assert read(sharded) == read(whole)
