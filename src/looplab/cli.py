@@ -24,6 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("lesson", help="lesson id, e.g. 1.3 (see `looplab lessons`)")
     p.add_argument("file", type=Path, help="the notebook (.ipynb) or Python file (.py)")
     p.add_argument("--json", action="store_true", help="print the machine-readable report")
+    p.add_argument("--html", type=Path, metavar="FILE", help="also write the feedback page to FILE")
 
     p = sub.add_parser("demo", help="check the bundled example submissions of a lesson")
     p.add_argument("lesson", nargs="?", default="1.3")
@@ -80,6 +81,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from looplab.report import render_text
         report = check(args.lesson, args.file)
         print(report.to_json() if args.json else render_text(report, verbose=args.verbose))
+        if args.html:
+            from looplab.feedback import render_html
+            args.html.write_text(render_html(report, assignment=f"lesson-{report.lesson}"))
+            print(f"feedback page: {args.html}", file=sys.stderr)
         return 0
     if args.command == "grade":
         from looplab.grading.run import grade

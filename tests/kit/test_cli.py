@@ -68,3 +68,11 @@ def test_bad_command_exits_2(argv):
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2
+
+
+def test_check_html_writes_the_feedback_page(capsys, tmp_path):
+    page = tmp_path / "feedback.html"
+    assert main(["check", "1.3", str(ROOT / "examples" / "lesson-1.3" / "buggy.py"), "--html", str(page)]) == 0
+    html = page.read_text()
+    assert "lesson-1.3" in html and "likely mistake" in html
+    assert "feedback page:" in capsys.readouterr().err
