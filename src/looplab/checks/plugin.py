@@ -50,18 +50,23 @@ class CheckSession:
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{MARK}(task, points): a graded check")
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        outcome = yield
-        rep = outcome.get_result()
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+        """Record the check's result; build a cheap TestReport instead of pytest's.
+
+        pytest's own report formats a traceback with source for every failure,
+        which costs more than most checks; the report's message is ours anyway.
+        """
+        failed = call.excinfo is not None
         mark = item.get_closest_marker(MARK)
-        if mark is None or not (rep.when == "call" or rep.failed):
-            return
-        task, pts = mark.kwargs["task"], float(mark.kwargs["points"])
-        passed = rep.passed and rep.when == "call"
-        message = "" if passed else self._message(task, call.excinfo)
-        result = self.report.tasks.setdefault(task, TaskResult())
-        result.add(CheckResult(_title(item), passed, pts if passed else 0.0, pts, message))
+        if mark is not None and (call.when == "call" or failed):
+            task, pts = mark.kwargs["task"], float(mark.kwargs["points"])
+            message = self._message(task, call.excinfo) if failed else ""
+            result = self.report.tasks.setdefault(task, TaskResult())
+            result.add(CheckResult(_title(item), not failed, 0.0 if failed else pts, pts, message))
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
+                                 str(call.excinfo.value)[:500] if failed else None, call.when,
+                                 duration=call.duration, start=call.start, stop=call.stop)
 
     def _message(self, task: str, excinfo: pytest.ExceptionInfo | None) -> str:
         if excinfo is None:

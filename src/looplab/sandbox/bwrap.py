@@ -68,7 +68,8 @@ def command(course_root: str, argv: list[str], also_hide: tuple[str, ...] = ()) 
     extra = tuple(os.path.realpath(p) for p in also_hide)
     hidden = [p for p in (*PRIVATE_DIRS, root, *extra) if os.path.isdir(p)]
     for private in hidden:
-        args += ["--tmpfs", private]
+        args += ["--perms", "01777" if private in ("/tmp", "/var/tmp", "/dev/shm") else "0755",
+                 "--tmpfs", private]
     args += _visible({p for p in keep if os.path.exists(p)}, hidden)
     args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
              "--die-with-parent", "--new-session", "--chdir", "/tmp", "--setenv", "HOME", "/tmp",

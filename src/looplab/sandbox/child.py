@@ -68,7 +68,10 @@ def _isolate_environment(scratch: str, course_root: str) -> None:
     for key in [k for k in os.environ if k.startswith("LOOPLAB")]:
         del os.environ[key]
     os.environ.update(HOME=scratch, TMPDIR=scratch, MPLCONFIGDIR=scratch,
-                      MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1")
+                      MPLBACKEND="Agg", PYTHONDONTWRITEBYTECODE="1",
+                      TORCHINDUCTOR_CACHE_DIR=os.path.join(scratch, ".inductor"))
+    import tempfile
+    tempfile.tempdir = scratch  # the zygote already cached its own temp dir
     sys.argv = ["submission"]
     import warnings
     warnings.resetwarnings()  # the checker's filters (tests may turn warnings into errors) stay there

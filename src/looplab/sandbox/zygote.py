@@ -21,7 +21,8 @@ from dataclasses import asdict
 from looplab.sandbox.limits import Limits, become_subreaper, die_with_parent
 
 PRELOAD = ("torch", "numpy")  # imported by the checker before the fork
-WARM = ("matplotlib.pyplot",)  # imported by the zygote itself, while the checker goes on
+# imported by the zygote itself, while the checker goes on; torch.optim pulls in torch._dynamo
+WARM = ("matplotlib.pyplot", "torch.optim", "torch.nn")
 
 
 class Zygote:
@@ -165,7 +166,7 @@ def _descendants(root_pids: set[int]) -> set[int]:
                 table[int(entry)] = (int(fields[1]), int(fields[3]))  # ppid, session
             except (OSError, IndexError, ValueError):
                 continue
-    found = set(root_pids)
+    found = {pid for pid in root_pids if pid in table}
     grew = True
     while grew:
         grew = False
