@@ -84,5 +84,5 @@ def not_mutated(before: list, after: list, names: list[str], what: str) -> None:
     for name, b, a in zip(names, before, after):
         if isinstance(b, torch.Tensor) and isinstance(a, torch.Tensor):
             if b.shape != a.shape or not torch.equal(b.to(a.dtype), a):
-                fail(f"{what} changed its input `{name}` in place; work on a copy "
-                     f"(e.g. `w = w0.clone()`) so the caller's tensors stay as they were")
+                fail(f"{what} changed its input `{name}` in place; never modify an argument: "
+                     f"work on copies (e.g. `w = w0.clone()`) so the caller's tensors stay as they were")

@@ -43,5 +43,5 @@ def assert_not_much_slower(student: Student, reference: Student, name: str,
     ref, stu = statistics.median(ref_times), statistics.median(stu_times)
     if stu > factor * ref + slack:
         fail(f"{name} took {stu * 1000:.1f} ms (median) on {workload}; the reference takes "
-             f"{ref * 1000:.1f} ms, and up to {factor:g}x that is accepted"
+             f"{ref * 1000:.1f} ms, and up to {factor:g}x that plus {slack * 1000:.0f} ms is accepted"
              + (f"\n{hint}" if hint else ""))
