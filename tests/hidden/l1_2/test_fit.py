@@ -1,0 +1,142 @@
+"""Hidden checks for `fit` (full-batch gradient descent with the hand-derived gradient)."""
+
+import math
+
+import torch
+
+from looplab.checks import as_float_list, expect, fail, points
+from looplab.checks.timing import assert_not_much_slower
+
+from .common import (close, expect_inputs_unchanged, expect_no_grad, expect_shape_and_dtype,
+                     kind, show, values)
+from .data import describe, least_squares, loss64, make_data, stable_limit
+from .mistakes import name_fit, simulate_fit
+
+LOOP_HINT = ("a Python loop over the samples inside each step is the usual cause: the loss and "
+             "the gradient are a few matrix expressions on all of X at once")
+
+
+def _run(student, X, y, w0, b0, lr, steps, *, strict=False):
+    """(w, b, losses) from the student's fit, read leniently: float64 values in the right shape."""
+    result = student.fit(X, y, w0, b0, lr, steps)
+    if not isinstance(result, (tuple, list)) or len(result) != 3:
+        fail(f"fit returned a {kind(result)}; expected a tuple (w, b, losses)")
+    w, b, losses = result
+    for name, value in (("w", w), ("b", b)):
+        if not isinstance(value, torch.Tensor):
+            fail(f"fit: the returned {name} is a {kind(value)}; expected a tensor")
+    n, d = X.shape
+    return (values(w, (d, 1), "w", "fit", n), values(b, (1,), "b", "fit", n),
+            as_float_list(losses, "fit: losses", strict=strict))
+
+
+def _expect_reference(student, *, n, d, lr, steps, seed, scale=1.0):
+    X, y, w0, b0 = make_data(n, d, seed=seed, scale=scale)
+    w, b, losses = _run(student, X, y, w0, b0, lr, steps)
+    want_w, want_b, want = simulate_fit(X, y, w0, b0, lr, steps)  # no mistake: float64 gradient descent
+    setting = describe(N=n, d=d, lr=lr, steps=steps)
+    _expect_losses(losses, want, setting, lambda: name_fit(None, None, losses, X, y, w0, b0, lr, steps))
+    if not (close(w, want_w, 1e-3, 1e-5) and close(b, want_b, 1e-3, 1e-5)):
+        mistake = name_fit(w, b, None, X, y, w0, b0, lr, steps)
+        fail(f"fit ({setting}): the losses are right but the returned parameters are w {show(w)}, "
+             f"b {show(b)}; expected {show(want_w)}, {show(want_b)} after {steps} updates"
+             + (f"\nlikely mistake: {mistake}" if mistake else ""))
+
+
+def _expect_losses(got: list[float], want: list[float], setting: str, diagnose) -> None:
+    """The recorded losses equal the reference's, step by step."""
+    problem = ""
+    if len(got) != len(want):
+        problem = (f"fit returned {len(got)} losses, expected {len(want)} ({setting}): one loss per "
+                   f"step, each recorded just before that step's update")
+    else:
+        bad = next((k for k, (g, v) in enumerate(zip(got, want))
+                    if not abs(g - v) <= 1e-6 + 1e-4 * abs(v)), None)
+        if bad is not None:
+            problem = f"fit: the loss recorded at step {bad} is {got[bad]:.6g}, expected {want[bad]:.6g} ({setting})"
+    if problem:
+        mistake = diagnose()
+        fail(problem + (f"\nlikely mistake: {mistake}" if mistake else ""))
+
+
+@points("fit", 1.5)
+def test_matches_gradient_descent_with_one_feature(student):
+    _expect_reference(student, n=50, d=1, lr=0.1, steps=12, seed=31)
+
+
+@points("fit", 1)
+def test_matches_gradient_descent_with_several_features(student):
+    _expect_reference(student, n=80, d=4, lr=0.05, steps=10, seed=32, scale=2.0)
+
+
+@points("fit", 1)
+def test_reaches_the_least_squares_solution(student):
+    X, y, w0, b0 = make_data(300, 3, seed=33, scale=2.0, shift=0.5, noise=0.3)
+    lr, steps = 0.5 * stable_limit(X), 150
+    w, b, losses = _run(student, X, y, w0, b0, lr, steps)
+    w_star, b_star = least_squares(X, y)
+    gap = max((w - w_star).abs().max().item(), (b - b_star).abs().max().item())
+    expect(gap <= 2e-3,
+           f"after {steps} steps with lr={lr:.4g} (half the stable limit) on well-conditioned data "
+           f"(N=300, d=3), fit returned w {show(w)}, b {show(b)}; the closed-form least-squares "
+           f"solution (torch.linalg.lstsq) is w {show(w_star)}, b {show(b_star)} (largest gap "
+           f"{gap:.3g}): gradient descent should get there")
+    floor = loss64(X, y, w_star, b_star)
+    expect(min(losses) >= floor * (1 - 1e-4) - 1e-6,
+           f"fit recorded a loss of {min(losses):.6g}, below the least-squares minimum {floor:.6g}: "
+           f"the recorded losses must be the mean squared error of the current parameters")
+
+
+@points("fit", 1.5)
+def test_step_size_limit_is_where_theory_says(student):
+    X, y, w0, b0 = make_data(200, 3, seed=34, scale=2.0, shift=1.0, noise=0.2)
+    limit = stable_limit(X)
+    w_star, b_star = least_squares(X, y)
+    floor = loss64(X, y, w_star, b_star)
+    _, _, below = _run(student, X, y, w0, b0, 0.9 * limit, 200)
+    expect(bool(below) and math.isfinite(below[-1]) and below[-1] <= floor * 1.001 + 1e-6,
+           f"fit with lr = 0.9 x the stable limit 2/lambda_max = {limit:.4g} (N=200, d=3, 200 steps) ended "
+           f"at loss {below[-1] if below else float('nan'):.6g}, but the minimum is {floor:.6g}: "
+           f"just below the limit gradient descent converges (slowly zig-zagging)")
+    _, _, above = _run(student, X, y, w0, b0, 1.1 * limit, 100)
+    first, last = (above[0], above[-1]) if above else (math.nan, math.nan)
+    grew = not math.isfinite(last) or last > 1e6 * first
+    expect(grew, f"fit with lr = 1.1 x the stable limit 2/lambda_max = {limit:.4g} (N=200, d=3, 100 steps) "
+                 f"went from loss {first:.4g} to {last:.4g}; just above the limit the "
+                 f"steepest direction overshoots more every step, so the loss must blow up"
+                 + ("; yours fell, so its steps are shorter than lr times the gradient (is the "
+                    "factor 2 of mse_gradient missing?)" if last < first else ""))
+
+
+@points("fit", 0.5)
+def test_zero_steps_and_plain_floats(student):
+    X, y, w0, b0 = make_data(12, 2, seed=35)
+    w, b, losses = _run(student, X, y, w0, b0, 0.1, 0)
+    expect(losses == [], f"fit with steps=0 returned losses {losses!r:.60}; expected [] (no steps, no losses)")
+    expect(torch.equal(w, w0.double()) and torch.equal(b, b0.double()),
+           f"fit with steps=0 returned w {show(w)}, b {show(b)}; expected the initial values "
+           f"{show(w0)}, {show(b0)}: no step, no change")
+    _, _, three = _run(student, X, y, w0, b0, 0.1, 3, strict=True)
+    expect(len(three) == 3, f"fit with steps=3 returned {len(three)} losses; expected 3")
+
+
+@points("fit", 0.5)
+def test_inputs_unchanged_and_plain_tensors(student):
+    X, y, w0, b0 = make_data(30, 3, seed=36)
+    reply = expect_inputs_unchanged(student, "fit", (X, y, w0, b0, 0.1, 5), ["X", "y", "w0", "b0"])
+    result = reply["result"]
+    if not isinstance(result, (tuple, list)) or len(result) != 3 or not all(
+            isinstance(t, torch.Tensor) for t in result[:2]):
+        fail(f"fit returned a {kind(result)}; expected a tuple (w, b, losses) with tensors w and b")
+    expect_shape_and_dtype(result[0], (3, 1), "w", "fit", 30)
+    expect_shape_and_dtype(result[1], (1,), "b", "fit", 30)
+    expect_no_grad(tuple(result[:2]), ("w", "b"), "fit")
+
+
+@points("fit", 1)
+def test_not_much_slower_than_reference(student, reference_process):
+    def make_args(r):
+        X, y, w0, b0 = make_data(4000, 8, seed=300 + r)
+        return (X, y, w0, b0, 0.01, 100)
+    assert_not_much_slower(student, reference_process, "fit", make_args,
+                           workload="N=4000, d=8, 100 steps", hint=LOOP_HINT)
