@@ -7,7 +7,8 @@ student process and come back as plain data) and the trusted reference through
 """
 
 from looplab.checks.expect import (as_float_list, assert_trajectory, expect, fail,
-                                   not_mutated)
+                                   not_mutated, same_trajectory)
 from looplab.checks.marks import points
 
-__all__ = ["as_float_list", "assert_trajectory", "expect", "fail", "not_mutated", "points"]
+__all__ = ["as_float_list", "assert_trajectory", "expect", "fail", "not_mutated", "points",
+           "same_trajectory"]

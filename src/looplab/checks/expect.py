@@ -53,9 +53,13 @@ def close(a: float, b: float, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
+def same_trajectory(got: list[float], want: list[float], rtol: float = 1e-4, atol: float = 1e-6) -> bool:
+    return len(got) == len(want) and all(close(g, w, rtol, atol) for g, w in zip(got, want))
+
+
 def assert_trajectory(got: list[float], want: list[float], *, what: str, setting: str,
                       diagnose: Callable[[], str | None] | None = None,
-                      rtol: float = 1e-4, atol: float = 1e-6) -> None:
+                      rtol: float = 1e-4, atol: float = 1e-6, against: str = "reference") -> None:
     """Fail unless `got` matches `want` entry by entry.
 
     The message names the first epoch that differs, the setting tried, and,
@@ -67,7 +71,7 @@ def assert_trajectory(got: list[float], want: list[float], *, what: str, setting
         fail(msg + _diagnosis(diagnose))
     for epoch, (g, w) in enumerate(zip(got, want)):
         if not close(g, w, rtol, atol):
-            msg = (f"{what}: epoch {epoch} loss {g:.6g}, reference {w:.6g} ({setting})")
+            msg = (f"{what}: epoch {epoch} loss {g:.6g}, {against} {w:.6g} ({setting})")
             fail(msg + _diagnosis(diagnose))
 
 

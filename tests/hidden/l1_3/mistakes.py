@@ -19,6 +19,8 @@ MISTAKES = {
     "no_zero_grad": "gradients are never reset, so they pile up from step to step "
                     "(set .grad = None or call optimizer.zero_grad() after each update)",
     "drop_last": "the last, smaller batch of each epoch is dropped",
+    "drop_last_n": "the last, smaller batch of each epoch is never trained on (are your "
+                   "minibatch_indices dropping it?); every sample must be in one batch",
     "shuffle_once": "one shuffle is reused every epoch; draw a new randperm at the start of each epoch",
     "no_shuffle": "the samples are visited in their original order; shuffle each epoch with "
                   "torch.randperm(n, generator=generator)",
@@ -33,7 +35,7 @@ MISTAKES = {
 
 BATCH = ("record_after", "sum", "no_zero_grad", "no_bias", "ascent")
 STOCHASTIC = BATCH + ("shuffle_once", "no_shuffle", "global_rng", "last_loss", "epoch_end_full")
-MINIBATCH = STOCHASTIC + ("drop_last", "unweighted")
+MINIBATCH = STOCHASTIC + ("drop_last", "drop_last_n", "unweighted")
 
 
 def simulate(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, *, batch_size: int | None,
@@ -64,6 +66,8 @@ def simulate(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, *, batch_size: int | 
             batches = list(order.split(batch_size))
             if mistake == "drop_last" and len(batches) > 1 and len(batches[-1]) < batch_size:
                 batches = batches[:-1]
+            if mistake == "drop_last_n":  # only full batches, but the epoch loss still divides by n
+                batches = [idx for idx in batches if len(idx) == batch_size]
         recorded = []
         for idx in batches:
             Xb, yb = X[idx], y[idx]
@@ -89,6 +93,8 @@ def simulate(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, *, batch_size: int | 
             losses.append(recorded[-1][0])
         elif mistake == "epoch_end_full":
             losses.append(((X @ w + b - y) ** 2).mean().item())
+        elif mistake == "drop_last_n":
+            losses.append(sum(v * m for v, m in recorded) / n)
         else:
             losses.append(sum(v * m for v, m in recorded) / sum(m for _, m in recorded))
     return losses

@@ -1,5 +1,7 @@
 """Hidden checks for `epochs_to_target` (epochs to reach a target loss on 10,000 samples)."""
 
+import torch
+
 from looplab.checks import expect, fail, points
 
 from .common import GLOBAL_SEED, expect_inputs_unchanged
@@ -56,10 +58,21 @@ def test_zero_when_already_reached_and_none_when_unreachable(student, reference)
 
 
 @points("epochs_to_target", 1)
-def test_inputs_unchanged_and_only_generator(student):
+def test_inputs_unchanged_and_only_generator(student, reference):
     expect_inputs_unchanged(student, "epochs_to_target", 8, 0.05, 0.02, 3, gen(1))
     X, y, w0, b0 = make_data(300, 2, seed=33)
-    runs = {student.call("epochs_to_target", X, y, w0, b0, 4, 0.01, 0.0105, 30, gen(3),
-                         global_seed=s)["result"] for s in (1, 2)}
+    args = (X, y, w0, b0, 4, 0.01, 0.0105, 30)
+    replies = [student.call("epochs_to_target", *args, gen(3), global_seed=s, return_args=True)
+               for s in (1, 2)]
+    runs = {r["result"] for r in replies}
     expect(len(runs) == 1, f"epochs_to_target gave {sorted(runs, key=str)} for the same generator "
                            f"seed under different global seeds: use only `generator` for randomness")
+    # a count rarely shows the shuffle order, but the generator's state does: it must
+    # have advanced exactly as the reference's (one randperm per epoch trained)
+    used = gen(3)
+    reference.epochs_to_target(*args, used)
+    after = replies[0]["args_after"][-1]
+    expect(isinstance(after, torch.Generator) and torch.equal(after.get_state(), used.get_state()),
+           "epochs_to_target did not draw from `generator` like the reference (one "
+           "torch.randperm(n, generator=generator) per epoch, through minibatch_indices): "
+           "use only `generator` for randomness, and draw nothing else from it")

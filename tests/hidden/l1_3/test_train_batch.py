@@ -27,8 +27,10 @@ def test_matches_reference_with_several_features(student, reference):
 def test_loss_decreases_every_epoch(student):
     X, y, w0, b0 = make_data(50, 3, seed=21)
     got = losses(student, "train_batch", X, y, w0, b0, 15, 0.05)
+    expect(len(got) == 15, f"train_batch with epochs=15 returned {len(got)} losses; expected 15, "
+                           f"one per epoch")
     rises = [e for e in range(1, len(got)) if not got[e] < got[e - 1]]
-    expect(len(got) == 15 and not rises,
+    expect(not rises,
            f"train_batch (N=50, d=3, lr=0.05) did not lower the loss at epoch(s) {rises[:5]}: "
            f"with a small learning rate full-batch gradient descent must decrease the loss every "
            f"epoch; check the sign of the update and that gradients are reset each step")
@@ -38,7 +40,9 @@ def test_loss_decreases_every_epoch(student):
 def test_zero_learning_rate_keeps_the_loss_constant(student):
     X, y, w0, b0 = make_data(30, 2, seed=22)
     got = losses(student, "train_batch", X, y, w0, b0, 4, 0.0)
-    expect(len(got) == 4 and max(got) - min(got) <= 1e-6 * max(abs(got[0]), 1.0),
+    expect(len(got) == 4, f"train_batch with lr=0 and epochs=4 returned {len(got)} losses; "
+                          f"expected 4, one per epoch")
+    expect(max(got) - min(got) <= 1e-6 * max(abs(got[0]), 1.0),
            f"train_batch with lr=0 returned losses {[round(v, 6) for v in got]}; with a zero "
            f"learning rate the parameters never move, so every epoch's loss must be the same")
 
