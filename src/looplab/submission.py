@@ -1,8 +1,8 @@
 """Turn a submitted file into the cells the student process runs.
 
 A `.py` file is one cell. In a notebook every code cell runs in order except
-the lesson's demonstrations (tag `demo`) and nbgrader test cells, so helpers a
-student adds in new cells are kept. IPython magics and shell lines are dropped.
+the lesson's demonstrations (tag `demo`), its visible checks (tag `visible`) and
+nbgrader test cells, so helpers a student adds in new cells are kept. IPython magics and shell lines are dropped.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _runs(cell: dict) -> bool:
     if not isinstance(cell, dict) or cell.get("cell_type") != "code":
         return False
     meta = cell.get("metadata") or {}
-    if "demo" in (meta.get("tags") or []):
+    if {"demo", "visible"} & set(meta.get("tags") or []):
         return False
     nbgrader = meta.get("nbgrader") or {}
     return not (nbgrader.get("grade") and not nbgrader.get("solution"))

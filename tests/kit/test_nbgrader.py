@@ -46,10 +46,19 @@ def test_generate_assignment_and_autograde_score_a_class(tmp_path):
     released = course / "release" / LESSON.assignment / f"{LESSON.assignment}.ipynb"
     assert json.loads(released.read_text()) == json.loads(LESSON.release_notebook(ROOT).read_text())
 
+    completed = _completed(json.loads(released.read_text()),
+                           json.loads(LESSON.source_notebook(ROOT).read_text()))
+    buggy = json.loads(json.dumps(completed))
+    for cell in buggy["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "train_batch":
+            text = "".join(cell["source"])
+            assert "losses.append(loss.item())" in text
+            cell["source"] = text.replace("losses.append(loss.item())",
+                                          "losses.append(loss.item() * 1.5)")
     submissions = {
-        "ada": json.dumps(_completed(json.loads(released.read_text()),
-                                     json.loads(LESSON.source_notebook(ROOT).read_text()))),
+        "ada": json.dumps(completed),
         "bob": released.read_text(),  # untouched
+        "cal": json.dumps(buggy),  # fails train_batch's visible checks: partial credit still flows
     }
     for student, text in submissions.items():
         folder = course / "submitted" / student / LESSON.assignment
@@ -62,4 +71,7 @@ def test_generate_assignment_and_autograde_score_a_class(tmp_path):
         scores = {s: gb.find_submission(LESSON.assignment, s).score for s in submissions}
         max_score = gb.find_assignment(LESSON.assignment).max_score
     assert max_score == 25
-    assert scores == {"ada": 25, "bob": 0}
+    from looplab.check import check
+    cal = check(LESSON.id, course / "submitted" / "cal" / LESSON.assignment / released.name)
+    assert 0 < cal.score < 25
+    assert scores == {"ada": 25, "bob": 0, "cal": cal.score}

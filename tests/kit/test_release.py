@@ -44,3 +44,18 @@ def test_every_graded_test_cell_is_worth_what_the_hidden_checks_give(lesson):
     cell_points = {c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_"): c["metadata"]["nbgrader"]["points"]
                    for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
     assert cell_points == max_points(lesson, ROOT)
+
+
+@pytest.mark.parametrize("lesson", lessons.LESSONS.values(), ids=lambda lesson: lesson.id)
+def test_graded_cells_hold_only_the_hidden_call_so_nbgrader_gives_partial_credit(lesson):
+    """A failing visible assert in a graded cell would zero the task under nbgrader;
+    visible checks live in their own ungraded cells (tag `visible`)."""
+    notebook = json.loads(lesson.source_notebook(ROOT).read_text())
+    graded = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")
+              and not c["metadata"]["nbgrader"].get("solution")]
+    assert len(graded) == len(lesson.tasks)
+    for cell in graded:
+        text = "".join(cell["source"])
+        before, hidden = text.split("### BEGIN HIDDEN TESTS")
+        assert all(not line.strip() or line.lstrip().startswith("#") for line in before.splitlines())
+        assert "hidden_score(" in hidden

@@ -1,0 +1,256 @@
+"""Class-grading throughput: `nbgrader autograde` against `looplab grade`, same class.
+
+What it measures. A temporary nbgrader course gets a class of lesson-1.3 notebook
+submissions, built from the committed student notebook (release/) with its answer
+cells filled from the instructor notebook's solutions (source/): mostly correct
+students, some with a planted bug, exactly one slow (a per-sample Python loop in
+train_batch's loss) and exactly one hanging (`while True: pass` in noise_floor).
+The same class is then graded twice, each on its own copy of the course (same
+gradebook state, right after `nbgrader generate_assignment`):
+
+  nbgrader   `python -m nbgrader autograde lesson-1.3`: one kernel per notebook,
+             every cell executed (demonstrations included); each hidden test cell
+             calls looplab.nbgrader_hook.hidden_score, which runs `looplab check`
+             once per notebook in a subprocess. nbgrader's default timeout is 30 s
+             per cell, so the hanging notebook costs 30 s for every cell that
+             calls noise_floor: that is nbgrader's real cost and is kept.
+  looplab    `python -m looplab grade lesson-1.3 --course COPY --json --jobs J`.
+
+Each whole command is timed with time.perf_counter (with --repeat R the two are
+interleaved, alternating which goes first, and medians are reported). Then the
+honest submissions (correct and buggy) must get the same total score from both:
+nbgrader's from its gradebook, looplab's from its JSON lines. A mismatch exits 1.
+
+Run:  uv run python benchmarks/grade_throughput.py [--students N] [--jobs J] [--repeat R] [--keep]
+Figures go to stdout, progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "lesson-1.3"
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+
+# A submission kind is a list of edits (answer cell's grade_id, old text, new text),
+# applied to the instructor's solution before the solution markers are removed.
+BUGS = {
+    "buggy: loss after update": [(
+        "train_batch",
+        ("        losses.append(loss.item())  # recorded before the update\n"
+         "        sgd_step(loss, w, b, lr)\n"),
+        ("        sgd_step(loss, w, b, lr)\n"
+         "        losses.append(mse(X, y, w, b).item())  # recorded after the update\n"))],
+    "buggy: no shuffle": [(
+        "minibatch_indices", "order = torch.randperm(n, generator=generator)", "order = torch.arange(n)")],
+    "buggy: no bias column": [(
+        "noise_floor",
+        "A = torch.cat([X64, torch.ones(X64.shape[0], 1, dtype=torch.float64)], dim=1)",
+        "A = X64")],
+}
+KINDS = {
+    "correct": [],
+    **BUGS,
+    "slow": [("train_batch", "loss = mse(X, y, w, b)  # all N samples",
+              "loss = sum(((X[i] @ w + b - y[i]) ** 2).sum() for i in range(len(X))) / len(X)")],
+    "hanging": [("noise_floor", f"    {BEGIN}\n", f"    {BEGIN}\n    while True:\n        pass\n")],
+}
+HONEST = {"correct", *BUGS}
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def env() -> dict[str, str]:
+    """nbgrader calls `alembic` (and the kernel `python`) from PATH: put the venv's bin first."""
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def run(cmd: list[str], cwd: Path, log: Path) -> tuple[float, str]:
+    """Run a command to completion; return (wall seconds, stdout). stderr goes to `log`."""
+    start = time.perf_counter()
+    with log.open("w") as err:
+        proc = subprocess.run(cmd, cwd=cwd, env=env(), stdout=subprocess.PIPE, stderr=err, text=True,
+                              check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        tail = log.read_text()[-3000:]
+        sys.exit(f"error: {' '.join(cmd[1:4])} exited {proc.returncode} in {cwd}; end of {log}:\n{tail}")
+    return wall, proc.stdout
+
+
+def roster(n: int) -> dict[str, str]:
+    """student id -> kind: one slow, one hanging, about a third of the rest buggy (at least
+    one correct), the bug kinds taken in turn; order shuffled with a fixed seed."""
+    honest = n - 2
+    n_buggy = min(max(2, honest // 3), honest - 1)
+    kinds = ["slow", "hanging"] + [list(BUGS)[i % len(BUGS)] for i in range(n_buggy)]
+    kinds += ["correct"] * (honest - n_buggy)
+    random.Random(0).shuffle(kinds)
+    return {f"student{i + 1:02d}": kind for i, kind in enumerate(kinds)}
+
+
+def answers(kind: str) -> dict[str, str]:
+    """grade_id -> the answer cell's code for this kind of student."""
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
+             if c.metadata.get("nbgrader", {}).get("solution")}
+    for grade_id, old, new in KINDS[kind]:
+        assert cells[grade_id].count(old) == 1, f"{kind}: {old!r} is not once in {grade_id}"
+        cells[grade_id] = cells[grade_id].replace(old, new)
+    return {gid: "\n".join(line for line in code.splitlines() if line.strip() not in (BEGIN, END))
+            for gid, code in cells.items()}
+
+
+def make_course(course: Path, students: dict[str, str]) -> None:
+    """Course dir with the gradebook made by generate_assignment and submitted/ filled."""
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    run([sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, "--force"],
+        course, course.parent / "generate_assignment.log")
+    release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    for student, kind in students.items():
+        nb = nbformat.from_dict(json.loads(json.dumps(release)))  # a deep copy
+        code = answers(kind)
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if meta.get("solution"):
+                cell.source = code[meta["grade_id"]]
+        folder = course / "submitted" / student / ASSIGNMENT
+        folder.mkdir(parents=True)
+        nbformat.write(nb, folder / NOTEBOOK)
+
+
+def grade_nbgrader(course: Path, students: dict[str, str]) -> tuple[float, dict[str, dict], int]:
+    """Wall time, {student: {"score", "tasks": {task: score}}} from the gradebook, and how
+    often nbgrader hit its per-cell timeout (each one cost that timeout, 30 s by default)."""
+    log = course.parent / f"{course.name}.log"
+    wall, _ = run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], course, log)
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        rows = {}
+        for student in students:
+            sub = gb.find_submission(ASSIGNMENT, student)
+            rows[student] = {"score": sub.score, "tasks": {g.name.removeprefix("test_"): g.score
+                                                           for nb in sub.notebooks for g in nb.grades}}
+    return wall, rows, log.read_text().count("Timeout waiting for execute reply")
+
+
+def grade_looplab(course: Path, jobs: int) -> tuple[float, dict[str, dict]]:
+    wall, out = run([sys.executable, "-m", "looplab", "grade", ASSIGNMENT, "--course", str(course),
+                     "--json", "--jobs", str(jobs)], ROOT, course.parent / f"{course.name}.log")
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return wall, {row["student"]: row for row in rows}
+
+
+def compare(runs: list[tuple[dict, dict]], students: dict[str, str]) -> int:
+    """Print the score table (first run) and every honest submission whose total differs
+    between nbgrader and looplab in any run, with the tasks that differ; return how many."""
+    mismatches = []
+    print(f"\n{'student':<11} {'kind':<26} {'nbgrader':>8} {'looplab':>8}  compared")
+    for r, (nb_rows, ll_rows) in enumerate(runs):
+        for student, kind in students.items():
+            nb, ll = nb_rows[student]["score"], ll_rows[student]["score"]
+            same = abs(nb - ll) < 1e-6
+            if kind in HONEST and not same:
+                mismatches.append((r + 1, student, kind, nb, ll))
+            if r == 0:
+                verdict = ("same" if same else "MISMATCH") if kind in HONEST else "(not compared)"
+                print(f"{student:<11} {kind:<26} {nb:>8g} {ll:>8g}  {verdict}")
+    for r, student, kind, nb, ll in mismatches:
+        nb_tasks, ll_tasks = runs[r - 1][0][student]["tasks"], runs[r - 1][1][student]["tasks"]
+        diff = ", ".join(f"{t} {nb_tasks.get(t, float('nan')):g} vs {v['score']:g}"
+                         for t, v in ll_tasks.items() if abs(nb_tasks.get(t, -1) - v["score"]) > 1e-6)
+        print(f"MISMATCH (run {r}) {student} [{kind}]: nbgrader {nb:g}, looplab {ll:g}; "
+              f"differing tasks (nbgrader vs looplab): {diff}")
+    return len(mismatches)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=12, help="class size, at least 3 (default 12)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="looplab workers (default: all cores)")
+    parser.add_argument("--repeat", type=int, default=1, help="gradings of each kind, interleaved (default 1)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary course directories")
+    args = parser.parse_args()
+    if args.students < 3:
+        parser.error("--students must be at least 3 (a correct, a slow and a hanging one)")
+    students = roster(args.students)
+    tmp = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
+    say(f"courses under {tmp}")
+    try:
+        template = tmp / "template"
+        template.mkdir()
+        say(f"generating the assignment and {len(students)} submissions ...")
+        make_course(template, students)
+        walls: dict[str, list[float]] = {"nbgrader": [], "looplab": []}
+        runs = []  # (nbgrader scores, looplab rows) per repetition
+        for r in range(args.repeat):
+            result = {}
+            for name in (["nbgrader", "looplab"] if r % 2 == 0 else ["looplab", "nbgrader"]):
+                course = shutil.copytree(template, tmp / f"{name}-{r + 1}", symlinks=True)
+                say(f"[{r + 1}/{args.repeat}] {name} grading {len(students)} submissions ...")
+                if name == "nbgrader":
+                    wall, result[name], timeouts = grade_nbgrader(course, students)
+                    say(f"[{r + 1}/{args.repeat}] nbgrader hit its cell timeout {timeouts} time(s)")
+                else:
+                    wall, result[name] = grade_looplab(course, args.jobs)
+                walls[name].append(wall)
+                say(f"[{r + 1}/{args.repeat}] {name}: {wall:.1f} s")
+            runs.append((result["nbgrader"], result["looplab"]))
+    except BaseException:
+        say(f"failed: the courses and logs are kept in {tmp}")
+        raise
+    if args.keep:
+        say(f"kept {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    mismatches = compare(runs, students)
+    n, jobs = len(students), max(1, min(args.jobs, len(students)))  # looplab caps workers at N
+    nb_wall, ll_wall = statistics.median(walls["nbgrader"]), statistics.median(walls["looplab"])
+    check_s = statistics.median(row["timings"].get("total", 0.0) for row in runs[-1][1].values())
+    # Per-submission overhead: during its wall time looplab has `jobs` workers, i.e.
+    # ll_wall * jobs worker-seconds, so each submission costs ll_wall * jobs / n worker-seconds.
+    # A report's timings.total is the time spent inside the check itself (loading the
+    # submission, running the hidden checks). The difference is what grading a class adds
+    # per submission: interpreter start, torch import, worker and zygote start-up, result
+    # and feedback files, the gradebook merge, and workers left idle while the last
+    # (slow or hanging) submissions finish. So it overstates the fixed cost when the class
+    # is small or uneven: idle tail time (e.g. behind the hanging submission) lands in it.
+    overhead = ll_wall * jobs / n - check_s
+    print(f"\nmachine: {os.cpu_count()} cores; looplab --jobs {args.jobs} ({jobs} worker(s) used)")
+    print(f"submissions: {n} ({sum(k == 'correct' for k in students.values())} correct, "
+          f"{sum(k in BUGS for k in students.values())} buggy, 1 slow, 1 hanging)"
+          + (f"; medians of {args.repeat} runs each" if args.repeat > 1 else ""))
+    print(f"nbgrader autograde: {nb_wall:8.1f} s wall, {n / nb_wall * 60:6.1f} submissions/min "
+          f"(includes nbgrader's 30 s per-cell timeout, hit {timeouts} time(s) in the last run: "
+          f"every cell that calls the hanging noise_floor, and any cell slower than that)")
+    print(f"looplab grade:      {ll_wall:8.1f} s wall, {n / ll_wall * 60:6.1f} submissions/min")
+    print(f"throughput ratio looplab/nbgrader: {nb_wall / ll_wall:.1f}x")
+    print(f"looplab per submission: {ll_wall * jobs / n:.2f} worker-s = median check {check_s:.2f} s "
+          f"+ overhead {overhead:.2f} s (wall x jobs / N - median timings.total)")
+    if mismatches:
+        print(f"FAIL: {mismatches} honest submission(s) scored differently by nbgrader and looplab")
+        return 1
+    print("OK: every honest submission got the same score from both graders")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
