@@ -18,8 +18,12 @@ def losses(student, name: str, *args, global_seed: int = GLOBAL_SEED) -> list[fl
 
 
 def expect_reference(student, reference, name: str, *, n: int, d: int, epochs: int, lr: float,
-                     batch_size: int | None = None, seed: int = 0, mistakes: tuple = ()) -> None:
-    """The student's trajectory equals the reference's on one setting."""
+                     batch_size: int | None = None, seed: int = 0, mistakes: tuple = (),
+                     record=None) -> None:
+    """The student's trajectory equals the reference's on one setting.
+
+    `record` (the record_curve fixture) keeps both curves for the feedback plot.
+    """
     X, y, w0, b0 = make_data(n, d, seed=seed)
     args: tuple = (X, y, w0, b0)
     setting = dict(N=n, d=d, epochs=epochs, lr=lr)
@@ -32,6 +36,8 @@ def expect_reference(student, reference, name: str, *, n: int, d: int, epochs: i
         args += (epochs, lr)
     got = losses(student, name, *args)
     want = getattr(reference, name)(X, y, w0, b0, *args[4:-1], _fresh(args[-1]))
+    if record is not None:
+        record(name, f"{name} ({describe(**setting)})", got, want)
     sim_bs = {"train_batch": None, "train_stochastic": 1}.get(name, batch_size)
     assert_trajectory(got, want, what=name, setting=describe(**setting), diagnose=lambda: diagnose(
         got, mistakes, X=X, y=y, w0=w0, b0=b0, batch_size=sim_bs, epochs=epochs, lr=lr,

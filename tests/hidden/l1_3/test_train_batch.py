@@ -18,9 +18,9 @@ def test_matches_reference_with_one_feature(student, reference):
 
 
 @points("train_batch", 1)
-def test_matches_reference_with_several_features(student, reference):
+def test_matches_reference_with_several_features(student, reference, record_curve):
     expect_reference(student, reference, "train_batch", n=64, d=5, epochs=10, lr=0.05, seed=11,
-                     mistakes=BATCH)
+                     mistakes=BATCH, record=record_curve)
 
 
 @points("train_batch", 0.5)

@@ -13,9 +13,9 @@ LOOP_HINT = ("a Python loop over the samples of each batch is the usual cause: "
 
 
 @points("train_minibatch", 1)
-def test_matches_reference_with_partial_last_batch(student, reference):
+def test_matches_reference_with_partial_last_batch(student, reference, record_curve):
     expect_reference(student, reference, "train_minibatch", n=50, d=1, epochs=5, lr=0.05,
-                     batch_size=16, seed=3, mistakes=MINIBATCH)
+                     batch_size=16, seed=3, mistakes=MINIBATCH, record=record_curve)
 
 
 @points("train_minibatch", 1)

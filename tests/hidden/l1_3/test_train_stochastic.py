@@ -16,9 +16,9 @@ def test_matches_reference_with_one_feature(student, reference):
 
 
 @points("train_stochastic", 1)
-def test_matches_reference_with_several_features(student, reference):
+def test_matches_reference_with_several_features(student, reference, record_curve):
     expect_reference(student, reference, "train_stochastic", n=25, d=4, epochs=3, lr=0.02,
-                     seed=13, mistakes=STOCHASTIC)
+                     seed=13, mistakes=STOCHASTIC, record=record_curve)
 
 
 @points("train_stochastic", 1)
