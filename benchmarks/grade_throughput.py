@@ -140,7 +140,9 @@ def grade_nbgrader(course: Path, students: dict[str, str]) -> tuple[float, dict[
     """Wall time, {student: {"score", "tasks": {task: score}}} from the gradebook, and how
     often nbgrader hit its per-cell timeout (each one cost that timeout, 30 s by default)."""
     log = course.parent / f"{course.name}.log"
-    wall, _ = run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], course, log)
+    # nbgrader's own default cell timeout (the course's config raises it to 120 s)
+    wall, _ = run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT, "--Execute.timeout=30"],
+                  course, log)
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         rows = {}
