@@ -12,49 +12,20 @@ lists the tasks that must stay intact explicitly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from conftest import ROOT, failed_messages, mutate
+from conftest import ROOT, mutate
+from catalogue import Mistake, assert_caught, others_of
 
 from looplab import lessons
-from looplab.report import Report, render_text
 
 LESSON = "1.1"
 TASKS = lessons.get(LESSON).tasks
+others = others_of(TASKS)
 REFERENCE = (ROOT / "solutions" / "lesson-1.1.py").read_text()
-
-
-@dataclass(frozen=True)
-class Mistake:
-    id: str
-    task: str  # the task that must lose points
-    source: str  # the whole mistaken submission
-    named: str  # a distinctive piece of the failure message that names the mistake
-    intact: tuple[str, ...]  # tasks that must keep full marks
-
-
-def others(*affected: str) -> tuple[str, ...]:
-    """Every task except `affected`."""
-    return tuple(t for t in TASKS if t not in affected)
 
 
 def edit(old: str, new: str) -> str:
     return mutate(REFERENCE, old, new)
-
-
-def assert_caught(report: Report, mistake: Mistake) -> None:
-    shown = render_text(report)
-    task = report.tasks[mistake.task]
-    assert task.score < task.max_score, f"{mistake.id}: {mistake.task} kept full marks\n{shown}"
-    messages = failed_messages(report, mistake.task)
-    assert mistake.named in messages, (
-        f"{mistake.id}: no failure message on {mistake.task} names the mistake "
-        f"(looked for {mistake.named!r})\n{shown}")
-    for other in mistake.intact:
-        result = report.tasks[other]
-        assert result.score == result.max_score, (
-            f"{mistake.id}: {other} lost points although the mistake does not touch it\n{shown}")
 
 
 # --- pieces of the reference that the mistakes change -------------------------

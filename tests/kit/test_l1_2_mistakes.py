@@ -12,57 +12,15 @@ each entry lists the tasks that must stay intact explicitly.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import pytest
-from conftest import ROOT, failed_messages, mutate
+from conftest import ROOT, mutate
+from catalogue import Mistake, assert_caught, others_of, replace_body
 
 from looplab import lessons
-from looplab.report import Report, render_text
 
 REFERENCE = (ROOT / "solutions" / "lesson-1.2.py").read_text()
 TASKS = lessons.get("1.2").tasks
-
-
-@dataclass(frozen=True)
-class Mistake:
-    id: str
-    task: str  # the task that must lose points
-    source: str  # the whole mistaken submission
-    named: str  # a distinctive piece of the failure message that names the mistake
-    intact: tuple[str, ...]  # tasks that must keep full marks
-    gap: str = ""  # why the checks miss this mistake (the test is then a strict xfail)
-
-    def param(self):
-        marks = [pytest.mark.xfail(strict=True, reason=self.gap)] if self.gap else []
-        return pytest.param(self, id=f"{self.task}-{self.id}", marks=marks)
-
-
-def others(*affected: str) -> tuple[str, ...]:
-    """Every task except `affected`."""
-    return tuple(t for t in TASKS if t not in affected)
-
-
-def replace_body(source: str, name: str, body: str) -> str:
-    """Replace the code after the docstring of the top-level `def name(...)` with `body`."""
-    match = re.search(rf'^def {name}\(.*?"""\n(.*?)(?=^\S|\Z)', source, flags=re.M | re.S)
-    assert match, f"no top-level def {name} with a docstring in the source"
-    return source[:match.start(1)] + body.strip("\n") + "\n\n\n" + source[match.end():]
-
-
-def assert_caught(report: Report, mistake: Mistake) -> None:
-    shown = render_text(report)
-    task = report.tasks[mistake.task]
-    assert task.score < task.max_score, f"{mistake.id}: {mistake.task} kept full marks\n{shown}"
-    messages = failed_messages(report, mistake.task)
-    assert mistake.named in messages, (
-        f"{mistake.id}: no failure message on {mistake.task} names the mistake "
-        f"(looked for {mistake.named!r})\n{shown}")
-    for other in mistake.intact:
-        result = report.tasks[other]
-        assert result.score == result.max_score, (
-            f"{mistake.id}: {other} lost points although the mistake does not touch it\n{shown}")
+others = others_of(TASKS)
 
 
 # --- pieces of the reference that the mistakes change ------------------------------

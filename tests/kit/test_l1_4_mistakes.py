@@ -13,43 +13,16 @@ checks draw a path made by the reference, so gd_path mistakes stay in gd_path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
-from conftest import ROOT, failed_messages, mutate
+from conftest import ROOT, mutate
+from catalogue import Mistake, assert_caught, others_of
 
 from looplab import lessons
-from looplab.report import Report, render_text
 
 LESSON = lessons.get("1.4")
 REFERENCE = LESSON.solution(ROOT).read_text()
 TASKS = LESSON.tasks
-
-
-@dataclass(frozen=True)
-class Mistake:
-    id: str
-    task: str  # the task that must lose points
-    source: str  # the whole mistaken submission
-    named: str  # a distinctive piece of the failure message that names the mistake
-    intact: tuple[str, ...]  # tasks that must keep full marks
-
-
-def others(*affected: str) -> tuple[str, ...]:
-    return tuple(t for t in TASKS if t not in affected)
-
-
-def assert_caught(report: Report, mistake: Mistake) -> None:
-    shown = render_text(report)
-    task = report.tasks[mistake.task]
-    assert task.score < task.max_score, f"{mistake.id}: {mistake.task} kept full marks\n{shown}"
-    assert mistake.named in failed_messages(report, mistake.task), (
-        f"{mistake.id}: no failure message on {mistake.task} names the mistake "
-        f"(looked for {mistake.named!r})\n{shown}")
-    for other in mistake.intact:
-        result = report.tasks[other]
-        assert result.score == result.max_score, (
-            f"{mistake.id}: {other} lost points although the mistake does not touch it\n{shown}")
+others = others_of(TASKS)
 
 
 # --- pieces of the reference that the mistakes change -------------------------

@@ -12,56 +12,16 @@ each entry lists the tasks that must stay intact explicitly.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import pytest
-from conftest import ROOT, failed_messages, mutate
+from conftest import ROOT, mutate
+from catalogue import Mistake, assert_caught, others_of, replace_function
 
 from looplab import lessons
-from looplab.report import Report, render_text
 
 LESSON = "1.5"
 TASKS = lessons.get(LESSON).tasks
+others = others_of(TASKS)
 REFERENCE = (ROOT / "solutions" / "lesson-1.5.py").read_text()
-
-
-@dataclass(frozen=True)
-class Mistake:
-    id: str
-    task: str  # the task that must lose points
-    source: str  # the whole mistaken submission
-    named: str  # a distinctive piece of the failure message that names the mistake
-    intact: tuple[str, ...]  # tasks that must keep full marks
-
-    def param(self):
-        return pytest.param(self, id=self.id)
-
-
-def others(*affected: str) -> tuple[str, ...]:
-    """Every task except `affected`."""
-    return tuple(t for t in TASKS if t not in affected)
-
-
-def replace_function(source: str, name: str, new_def: str) -> str:
-    """Replace the top-level `def name(...)` of `source` with `new_def`."""
-    match = re.search(rf"^def {name}\(.*?(?=^\S|\Z)", source, flags=re.M | re.S)
-    assert match, f"no top-level def {name} in the source"
-    return source[:match.start()] + new_def.strip("\n") + "\n\n\n" + source[match.end():]
-
-
-def assert_caught(report: Report, mistake: Mistake) -> None:
-    shown = render_text(report)
-    task = report.tasks[mistake.task]
-    assert task.score < task.max_score, f"{mistake.id}: {mistake.task} kept full marks\n{shown}"
-    messages = failed_messages(report, mistake.task)
-    assert mistake.named in messages, (
-        f"{mistake.id}: no failure message on {mistake.task} names the mistake "
-        f"(looked for {mistake.named!r})\n{shown}")
-    for other in mistake.intact:
-        result = report.tasks[other]
-        assert result.score == result.max_score, (
-            f"{mistake.id}: {other} lost points although the mistake does not touch it\n{shown}")
 
 
 # --- pieces of the reference that the mistakes change -------------------------

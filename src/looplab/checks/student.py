@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from looplab.sandbox.runner import StudentError, StudentFault, StudentProcess
+from looplab.sandbox.runner import StudentFault, StudentProcess
 
 FATAL = ("timeout", "crashed", "memory")
 

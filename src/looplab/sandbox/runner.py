@@ -13,7 +13,6 @@ import select
 import signal
 import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from looplab.sandbox import protocol
 from looplab.sandbox.limits import Limits

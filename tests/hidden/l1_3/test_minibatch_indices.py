@@ -1,6 +1,5 @@
 """Hidden checks for `minibatch_indices`."""
 
-import pytest
 import torch
 
 from looplab.checks import expect, fail, points
