@@ -77,7 +77,8 @@ class Checker:
             try:
                 student.start()
             except StudentFault as fault:
-                return _unloadable(report, lesson, fault, self.root)
+                return zero_report(report, lesson, self.root, fault.status,
+                                   f"the submission could not be loaded: {fault.status}: {fault.message}")
             report.timings["load"] = time.perf_counter() - clock
             report.notes += [f"{c.name} raised {c.error}" for c in student.cell_outcomes if c.error]
             _run_checks(report, lesson, self.root, student, reference)
@@ -114,15 +115,16 @@ def _run_checks(report: Report, lesson: lessons.Lesson, root: Path,
     session.finish()
 
 
-def _unloadable(report: Report, lesson: lessons.Lesson, fault: StudentFault, root: Path) -> Report:
-    """Every task scores zero with the load failure's status."""
-    report.status = fault.status
-    report.notes.append(f"the submission could not be loaded: {fault.message}")
+def zero_report(report: Report, lesson: lessons.Lesson, root: Path, status: str,
+                message: str) -> Report:
+    """Fill `report` with zero on every task, all with one status and message
+    (a submission that could not be loaded, is missing or is unreadable)."""
+    report.status = status
+    report.notes.append(message)
     maxima = max_points(lesson, root)
     for task in lesson.tasks:
-        result = report.tasks[task] = TaskResult(status=fault.status)
-        result.add(CheckResult("submission loads", False, 0.0, maxima.get(task, 0.0),
-                               f"{fault.status}: {fault.message}"))
+        result = report.tasks[task] = TaskResult(status=status)
+        result.add(CheckResult("submission", False, 0.0, maxima.get(task, 0.0), message))
     return report
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from looplab import lessons
 from looplab.grading import outputs, results, submissions, workers
+from looplab.check import zero_report
 from looplab.grading.progress import Progress
 from looplab.report import Report
 
@@ -83,7 +84,7 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
 
 def _record_missing(course: Path, root: Path, lesson, missing: list, checks: str) -> None:
     for s in missing:
-        report = workers.failed_report(lesson, "missing", "no notebook was submitted", root)
+        report = zero_report(Report(lesson.id), lesson, root, "missing", "no notebook was submitted")
         results.save(course, lesson, s.student, "", checks, report)
 
 
@@ -114,10 +115,6 @@ def merge(assignment: str, *, course: Path | None = None, quiet: bool = False) -
         _summary(records)
     _say(f"gradebook: {written} student(s) written; grades: {csv_path}")
     return 0
-
-
-def report_of(record: dict) -> Report:
-    return Report.from_dict(record["report"])
 
 
 def _say(text: str) -> None:

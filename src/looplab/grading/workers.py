@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from looplab.errors import UsageError
-from looplab.report import CheckResult, Report, TaskResult
+from looplab.check import zero_report
+from looplab.report import Report
 
 _CHECKER = None
 
@@ -44,19 +45,8 @@ def grade(job: Job) -> tuple[str, dict]:
     try:
         report = _CHECKER.check(job.lesson, Path(job.path))
     except UsageError as err:
-        report = failed_report(lesson, "error", f"{err.message} ({err.hint})", _CHECKER.root)
+        report = zero_report(Report(lesson.id, sandbox=_CHECKER.sandbox), lesson, _CHECKER.root,
+                             "error", f"{err.message} ({err.hint})")
     results.save(Path(job.course), lesson, job.student, job.digest, job.checks, report)
     outputs.per_submission(Path(job.course), lesson, job.student, report, Path(job.path))
     return job.student, report.to_dict()
-
-
-def failed_report(lesson, status: str, message: str, root: Path) -> Report:
-    """A zero report with one status for every task (missing or unreadable submission)."""
-    from looplab.check import max_points
-    maxima = max_points(lesson, root)
-    report = Report(lesson=lesson.id, status=status)
-    report.notes.append(message)
-    for task in lesson.tasks:
-        result = report.tasks[task] = TaskResult(status=status)
-        result.add(CheckResult("submission", False, 0.0, maxima.get(task, 0.0), message))
-    return report
