@@ -9,6 +9,7 @@ that graded it, atomically, before the parent hears about it.
 from __future__ import annotations
 
 import signal
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +42,17 @@ def grade(job: Job) -> tuple[str, dict]:
     """Grade one submission, store its files; return (student, report dict)."""
     from looplab import lessons
     from looplab.grading import outputs, results
+    start = time.perf_counter()
     lesson = lessons.get(job.lesson)
     try:
         report = _CHECKER.check(job.lesson, Path(job.path))
     except UsageError as err:
         report = zero_report(Report(lesson.id, sandbox=_CHECKER.sandbox), lesson, _CHECKER.root,
                              "error", f"{err.message} ({err.hint})")
-    results.save(Path(job.course), lesson, job.student, job.digest, job.checks, report)
     outputs.per_submission(Path(job.course), lesson, job.student, report, Path(job.path))
+    # everything this worker spent on the submission; minus timings["total"] (the check
+    # itself) it is the per-submission overhead of class grading
+    report.timings["worker"] = time.perf_counter() - start
+    # the result file goes last: it marks the submission as graded for a resumed run
+    results.save(Path(job.course), lesson, job.student, job.digest, job.checks, report)
     return job.student, report.to_dict()
