@@ -247,6 +247,16 @@ def main() -> int:
     print(f"throughput ratio looplab/nbgrader: {nb_wall / ll_wall:.1f}x")
     print(f"looplab per submission: {ll_wall * jobs / n:.2f} worker-s = median check {check_s:.2f} s "
           f"+ overhead {overhead:.2f} s (wall x jobs / N - median timings.total)")
+    # The split of that overhead: timings.worker is all a worker spent on one submission
+    # (check, feedback page, result files), so worker - total is what class grading adds to
+    # each submission; the rest of the wall time is paid once per run (interpreter and torch
+    # import, worker and sandbox start-up, the gradebook merge) and idle workers at the end.
+    rows = runs[-1][1].values()
+    marginal = statistics.median(r["timings"].get("worker", 0.0) - r["timings"].get("total", 0.0)
+                                 for r in rows)
+    fixed = ll_wall - sum(r["timings"].get("worker", 0.0) for r in rows) / jobs
+    print(f"looplab overhead split: {marginal:.3f} s per submission (median timings.worker - "
+          f"timings.total) + {fixed:.1f} s once per run (wall - sum(timings.worker) / jobs)")
     if mismatches:
         print(f"FAIL: {mismatches} honest submission(s) scored differently by nbgrader and looplab")
         return 1
