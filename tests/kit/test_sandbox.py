@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import threading
 
 import pytest
@@ -75,3 +76,19 @@ def test_without_a_sandbox_grading_goes_on_and_says_so_loudly(tmp_path):
     assert report.score == report.max_score
     assert report.sandbox == "not requested"
     assert "WARNING: student code ran without a sandbox" in render_text(report)
+
+
+@needs_bwrap
+def test_only_the_system_python_and_the_kits_code_are_mounted(grade):
+    listing = REFERENCE_1_3.split("def noise_floor")[0] + f'''
+import os
+def noise_floor(X, y):
+    seen = {{p: sorted(os.listdir(p)) for p in ["/", {str(ROOT)!r}] if os.path.isdir(p)}}
+    raise RuntimeError("SEEN " + repr(seen) + " END")
+'''
+    message = failed_messages(grade(listing), "noise_floor")
+    seen = eval(message.split("SEEN ", 1)[1].split(" END", 1)[0])  # our own probe's repr
+    python_tops = {os.path.realpath(p).split(os.sep)[1] for p in (sys.prefix, sys.base_prefix, ROOT)}
+    allowed = {d.strip("/") for d in (*bwrap.SYSTEM_DIRS, *bwrap.WRITABLE)} | {"dev", "proc", "var"}
+    assert set(seen["/"]) <= allowed | python_tops, seen["/"]
+    assert set(seen[str(ROOT)]) <= {".venv", "src"}, seen[str(ROOT)]  # no solutions, tests, submissions

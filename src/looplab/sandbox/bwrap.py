@@ -1,11 +1,11 @@
 """The filesystem and network sandbox around student processes (bubblewrap).
 
 The zygote is started inside `bwrap`, so every student process it forks sees:
-the system read-only, the Python environment read-only, its own scratch
-directory, and nothing of the course directory (solutions, hidden checks,
-gradebook, other students' submissions), /tmp, /home or /root. It has no
-network, its own PID namespace (killing the sandbox kills every process in it),
-and dies with the checker. Where bubblewrap is missing or cannot create
+the system directories (/usr, /etc, ...) and the Python environment read-only,
+a fresh /tmp holding its scratch directory, and nothing else: no course
+directory (solutions, hidden checks, gradebook, other students' submissions),
+no /home, /root, /work or /var. It has no network, its own PID namespace
+(killing the sandbox kills every process in it), and dies with the checker. Where bubblewrap is missing or cannot create
 namespaces, `available()` says why and the caller grades without it, loudly.
 """
 
@@ -17,7 +17,9 @@ import shutil
 import subprocess
 import sys
 
-PRIVATE_DIRS = ("/tmp", "/var/tmp", "/home", "/root", "/run", "/dev/shm")
+# What the student process sees of the machine, read-only; everything else is absent.
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys")
+WRITABLE = ("/tmp", "/var/tmp", "/dev/shm")  # fresh, empty and private to the sandbox
 
 
 @functools.lru_cache(maxsize=1)
@@ -34,23 +36,37 @@ def available() -> str | None:
     return None
 
 
-def _visible(paths: set[str], hidden: list[str]) -> list[str]:
-    """Bind the Python installation back into the hidden directories it lives in.
+def _system() -> list[str]:
+    args: list[str] = []
+    for path in SYSTEM_DIRS:
+        if os.path.islink(path):  # merged /usr: /bin -> usr/bin
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.isdir(path):
+            args += ["--ro-bind", path, path]
+    return args
 
-    Intermediate directories are created world-searchable, so the student
+
+def _under_system(path: str) -> bool:
+    return any(path == d or path.startswith(d + os.sep) for d in SYSTEM_DIRS)
+
+
+def _python(paths: set[str]) -> list[str]:
+    """Bind the Python installation and the kit's code, read-only, at their own paths.
+
+    Their parent directories are created world-searchable, so the student
     process can still reach Python after it drops root.
     """
     args: list[str] = []
     made: set[str] = set()
     for path in sorted(paths):
-        top = next((h for h in hidden if path.startswith(h + os.sep)), None)
-        if top is not None:
-            parts = os.path.relpath(os.path.dirname(path), top).split(os.sep)
-            for i in range(1, len(parts) + 1):
-                ancestor = os.path.join(top, *parts[:i])
-                if parts[0] != "." and ancestor not in made:
-                    made.add(ancestor)
-                    args += ["--perms", "0755", "--dir", ancestor]
+        if _under_system(path):
+            continue  # already visible with the system
+        parts = path.strip(os.sep).split(os.sep)[:-1]
+        for i in range(1, len(parts) + 1):
+            ancestor = os.sep + os.path.join(*parts[:i])
+            if ancestor not in made and not _under_system(ancestor):
+                made.add(ancestor)
+                args += ["--perms", "0755", "--dir", ancestor]
         args += ["--ro-bind", path, path]
     return args
 
@@ -58,19 +74,21 @@ def _visible(paths: set[str], hidden: list[str]) -> list[str]:
 def command(course_root: str, argv: list[str], also_hide: tuple[str, ...] = ()) -> list[str]:
     """The bwrap command line that runs `argv` (the zygote) in the sandbox.
 
-    `also_hide` adds directories to hide, e.g. a course directory kept apart
-    from the checkout (other students' submissions, the gradebook).
+    Only the system directories, the Python installation and the kit's own code
+    (`src/`) are mounted; the course directory (and `also_hide`, e.g. a course
+    kept apart from the checkout) exists inside only where the kit's code lives.
     """
     root = os.path.realpath(course_root)
     keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
     keep.add(os.path.join(root, "src"))  # the kit's own code, imported by the zygote
-    args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
-    extra = tuple(os.path.realpath(p) for p in also_hide)
-    hidden = [p for p in (*PRIVATE_DIRS, root, *extra) if os.path.isdir(p)]
-    for private in hidden:
-        args += ["--perms", "01777" if private in ("/tmp", "/var/tmp", "/dev/shm") else "0755",
-                 "--tmpfs", private]
-    args += _visible({p for p in keep if os.path.exists(p)}, hidden)
+    args = ["bwrap", *_system(), "--dev", "/dev", "--proc", "/proc"]
+    for path in WRITABLE:
+        args += ["--perms", "01777", "--tmpfs", path]
+    args += _python({p for p in keep if os.path.exists(p)})
+    for hidden in (root, *also_hide):  # in case the course lives under a system directory
+        hidden = os.path.realpath(hidden)
+        if _under_system(hidden) and os.path.isdir(hidden):
+            args += ["--tmpfs", hidden]
     args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
              "--die-with-parent", "--new-session", "--chdir", "/tmp", "--setenv", "HOME", "/tmp",
              "--setenv", "TMPDIR", "/tmp"]
