@@ -12,7 +12,6 @@ import os
 import sys
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from looplab import lessons
@@ -73,8 +72,13 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                 try:
                     _, report = future.result()
                     progress.update(report["status"])
-                except BrokenProcessPool:
+                except Exception as exc:  # noqa: BLE001 - a broken pool included: the row must exist
+                    s = futures[future]
                     progress.update("error")
+                    report = zero_report(Report(lesson.id), lesson, root, "error",
+                                         f"looplab could not grade this submission ({exc!r}); "
+                                         f"run the same command again to retry it")
+                    results.save(course, lesson, s.student, "", checks, report)
         except KeyboardInterrupt:
             for process in list(getattr(pool, "_processes", {}).values()):
                 process.kill()

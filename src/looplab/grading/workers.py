@@ -30,12 +30,39 @@ class Job:
     checks: str
 
 
+_SETUP: tuple = ()
+
+
 def init(root: str, course: str, sandbox: bool) -> None:
     """Pool initializer: ignore Ctrl-C (the parent handles it) and start a checker."""
-    global _CHECKER
+    global _SETUP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _SETUP = (root, course, sandbox)
+    _restart()
+
+
+def _restart() -> None:
+    global _CHECKER
     from looplab.check import Checker
+    if _CHECKER is not None:
+        try:
+            _CHECKER.close()
+        except Exception:  # noqa: BLE001 - it is being replaced because it broke
+            pass
+    root, course, sandbox = _SETUP
     _CHECKER = Checker(Path(root), sandbox=sandbox, also_hide=(course,))
+
+
+def _check(job: Job) -> Report:
+    """Check one submission; if the checker itself breaks (its sandbox died, say),
+    start a fresh one and try once more, so one failure never poisons the rest."""
+    try:
+        return _CHECKER.check(job.lesson, Path(job.path))
+    except UsageError:
+        raise
+    except Exception:  # noqa: BLE001 - anything but a student fault is the checker's
+        _restart()
+        return _CHECKER.check(job.lesson, Path(job.path))
 
 
 def grade(job: Job) -> tuple[str, dict]:
@@ -45,7 +72,7 @@ def grade(job: Job) -> tuple[str, dict]:
     start = time.perf_counter()
     lesson = lessons.get(job.lesson)
     try:
-        report = _CHECKER.check(job.lesson, Path(job.path))
+        report = _check(job)
     except UsageError as err:
         report = zero_report(Report(lesson.id, sandbox=_CHECKER.sandbox), lesson, _CHECKER.root,
                              "error", f"{err.message} ({err.hint})")
