@@ -185,3 +185,22 @@ def test_shards_merged_equal_one_unsharded_run(tmp_path, gradebook_template):
     assert _gradebook_scores(sharded) == _gradebook_scores(whole)
     read = lambda c: (c / "exports" / "lesson-1.3" / "grades.csv").read_text()
     assert read(sharded) == read(whole)
+
+
+def test_ctrl_c_stops_at_once_keeps_results_and_the_rerun_resumes(tmp_path, gradebook_template):
+    members = {f"s{i:02d}": REFERENCE_1_3 for i in range(4)}
+    course = _course(tmp_path, gradebook_template, members)
+    proc = subprocess.Popen([sys.executable, "-m", "looplab", "grade", "1.3", "--course", str(course),
+                             "--jobs", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    results = lambda: list(course.glob("autograded/*/lesson-1.3/looplab-result.json"))
+    deadline = time.monotonic() + 300
+    while not results() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "interrupted: results so far are stored" in err
+    kept = len(results())
+    assert 1 <= kept < len(members)
+    resumed = _looplab("grade", "1.3", "--course", str(course))
+    assert f"{len(members) - kept} to grade, {kept} already graded" in resumed.stderr
