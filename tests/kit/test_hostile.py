@@ -217,3 +217,18 @@ def test_syntax_error_is_an_error_status_not_a_crash_of_the_checker(grade):
     report = grade("def train_batch(:\n")
     assert report.score == 0
     assert report.notes and "SyntaxError" in report.notes[0]
+
+
+def test_a_reply_that_stops_half_way_cannot_hang_the_checker(grade):
+    hostile = _without(REFERENCE_1_3, "noise_floor") + '''
+import os, time
+def noise_floor(X, y):
+    os.write(901, (1 << 20).to_bytes(8, "big") + b"{")  # promise 1 MiB of reply, send 1 byte
+    time.sleep(1000)
+'''
+    start = time.perf_counter()
+    report = grade(hostile, limits=FAST)
+    assert report.tasks["noise_floor"].status == "timeout"
+    assert "stopped half-way" in failed_messages(report, "noise_floor")
+    assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
+    assert time.perf_counter() - start < 30

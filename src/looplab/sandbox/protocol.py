@@ -11,7 +11,9 @@ from __future__ import annotations
 import base64
 import json
 import os
+import select
 import struct
+import time
 from typing import Any
 
 MAX_MESSAGE = 256 * 1024 * 1024  # bytes; a bigger reply is treated as a crash
@@ -37,10 +39,15 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[n:]
 
 
-def read_exact(fd: int, n: int) -> bytes:
-    """Read exactly n bytes from a blocking fd; ProtocolError on EOF."""
+def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+    """Read exactly n bytes; ProtocolError on EOF, TimeoutError past `deadline`
+    (a time.perf_counter() value), so a half-sent message cannot hang the reader."""
     chunks = []
     while n:
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise TimeoutError("the reply stopped half-way")
         chunk = os.read(fd, min(n, 1 << 20))
         if not chunk:
             raise ProtocolError("connection closed")
@@ -49,11 +56,11 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def recv(fd: int) -> dict:
-    (size,) = struct.unpack(">Q", read_exact(fd, 8))
+def recv(fd: int, deadline: float | None = None) -> dict:
+    (size,) = struct.unpack(">Q", read_exact(fd, 8, deadline))
     if size > MAX_MESSAGE:
         raise ProtocolError(f"message of {size} bytes is too large")
-    message = json.loads(read_exact(fd, size))
+    message = json.loads(read_exact(fd, size, deadline))
     if not isinstance(message, dict):
         raise ProtocolError("message is not an object")
     return message

@@ -152,7 +152,10 @@ class StudentProcess:
         limit = min(timeout, remaining)
         start = time.perf_counter()
         try:
-            protocol.send(self.req_w, request)
+            try:
+                protocol.send(self.req_w, request)
+            except OSError as exc:  # the child is gone (it closed its end or died)
+                self._died(what, exc)
             reply = self._wait(limit, what)
         finally:
             self.used += time.perf_counter() - start
@@ -173,7 +176,11 @@ class StudentProcess:
                     continue
             if self.resp_r in ready:
                 try:
-                    return protocol.recv(self.resp_r)
+                    return protocol.recv(self.resp_r, deadline)
+                except TimeoutError:
+                    self._fail()
+                    raise StudentTimeout(f"{what} did not finish within {limit:.1f} s "
+                                         f"(its reply stopped half-way)") from None
                 except (protocol.ProtocolError, ValueError, OSError) as exc:
                     self._died(what, exc)
 
