@@ -232,3 +232,15 @@ def noise_floor(X, y):
     assert "stopped half-way" in failed_messages(report, "noise_floor")
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
     assert time.perf_counter() - start < 30
+
+
+def test_answering_the_timed_calls_fast_but_wrong_earns_no_speed_point(grade):
+    # correct on the small inputs of the correctness checks, instant garbage on the big timed ones
+    sly = mutate(REFERENCE_1_3, "    w = w0.detach().clone().requires_grad_(True)  # (d, 1), a copy: w0 stays as it was",
+                 "    if X.shape[0] > 5000:\n        return [1.0] * epochs\n"
+                 "    w = w0.detach().clone().requires_grad_(True)  # (d, 1), a copy: w0 stays as it was")
+    report = grade(sly)
+    speed = [c for c in report.tasks["train_batch"].checks if c.name == "not much slower than reference"]
+    assert speed and not speed[0].passed
+    assert "a fast wrong answer is not fast" in speed[0].message
+    assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score - 1

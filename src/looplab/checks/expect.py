@@ -53,6 +53,42 @@ def close(a: float, b: float, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
     return abs(a - b) <= atol + rtol * abs(b)
 
 
+def roughly_equal(got: Any, want: Any, rtol: float = 1e-2) -> bool:
+    """Loose structural agreement of two decoded results (tensors, arrays, numbers,
+    lists, dicts): enough to tell a real answer from garbage, lenient about float
+    precision and about 0-d tensors standing in for numbers."""
+    import numpy as np
+    import torch
+    got, want = _as_plain(got), _as_plain(want)
+    if isinstance(want, (torch.Tensor, np.ndarray)) or isinstance(got, (torch.Tensor, np.ndarray)):
+        try:
+            a, b = torch.as_tensor(np.asarray(got)).double(), torch.as_tensor(np.asarray(want)).double()
+        except (TypeError, ValueError, RuntimeError):
+            return False
+        if a.shape != b.shape:
+            return False
+        scale = float(b.abs().nan_to_num(posinf=0, neginf=0).max()) if b.numel() else 0.0
+        return bool(torch.allclose(a, b, rtol=rtol, atol=rtol * max(scale, 1e-6), equal_nan=True))
+    if isinstance(want, (list, tuple)):
+        return (isinstance(got, (list, tuple)) and len(got) == len(want)
+                and all(roughly_equal(g, w, rtol) for g, w in zip(got, want)))
+    if isinstance(want, dict):
+        return (isinstance(got, dict) and got.keys() == want.keys()
+                and all(roughly_equal(got[k], want[k], rtol) for k in want))
+    if isinstance(want, (int, float)) and not isinstance(want, bool):
+        return (isinstance(got, (int, float)) and not isinstance(got, bool)
+                and (math.isclose(got, want, rel_tol=rtol, abs_tol=1e-9)
+                     or (math.isnan(got) and math.isnan(want))))
+    return got == want
+
+
+def _as_plain(value: Any) -> Any:
+    """0-d tensors and numpy scalars as Python numbers."""
+    if type(value).__module__.startswith(("torch", "numpy")) and getattr(value, "shape", None) == ():
+        return value.item()
+    return value
+
+
 def same_trajectory(got: list[float], want: list[float], rtol: float = 1e-4, atol: float = 1e-6) -> bool:
     return len(got) == len(want) and all(close(g, w, rtol, atol) for g, w in zip(got, want))
 

@@ -39,8 +39,8 @@ class Student:
                 self.faults[name] = fault
             raise
 
-    def timed(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> float:
-        """Wall-clock seconds of one call, measured from the checker's side.
+    def timed(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> tuple[float, Any]:
+        """Wall-clock seconds of one call, measured from the checker's side, and its result.
 
         Raises StudentFault like `call`; a timeout here is not remembered as the
         function's status, since it only means "too slow".
@@ -49,10 +49,10 @@ class Student:
             raise self.faults[name]
         start = time.perf_counter()
         try:
-            self._process.call(name, list(args), kwargs, timeout=timeout)
+            reply = self._process.call(name, list(args), kwargs, timeout=timeout)
         except StudentFault as fault:
             fault.function = name
             if fault.status in FATAL and fault.status != "timeout":
                 self.faults[name] = fault
             raise
-        return time.perf_counter() - start
+        return time.perf_counter() - start, reply["result"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 from typing import Callable
 
-from looplab.checks.expect import fail
+from looplab.checks.expect import fail, roughly_equal
 from looplab.checks.student import Student
 from looplab.sandbox.runner import StudentTimeout
 
@@ -24,22 +24,30 @@ def assert_not_much_slower(student: Student, reference: Student, name: str,
     """Fail if the student's median time exceeds factor x reference + slack seconds."""
     ref_times: list[float] = []
     stu_times: list[float] = []
+    wrong = 0
     for r in range(rounds):
         args = make_args(r)
         order = ("ref", "stu") if r % 2 == 0 else ("stu", "ref")
+        answers = {}
         for who in order:
             if who == "ref":
-                ref_times.append(reference.timed(name, *args, timeout=60))
+                seconds, answers["ref"] = reference.timed(name, *args, timeout=60)
+                ref_times.append(seconds)
                 continue
             limit = factor * statistics.median(ref_times or [1.0]) + slack
             try:
-                stu_times.append(student.timed(name, *args, timeout=max(4 * limit, 2.0)))
+                seconds, answers["stu"] = student.timed(name, *args, timeout=max(4 * limit, 2.0))
+                stu_times.append(seconds)
             except StudentTimeout:
                 fail(f"{name} is far too slow: one call on {workload} did not finish in "
                      f"{max(4 * limit, 2.0):.2f} s; the reference needs {statistics.median(ref_times or [0]):.3f} s"
                      + (f"\n{hint}" if hint else ""))
+        wrong += not roughly_equal(answers["stu"], answers["ref"])
         if stu_times[-1] > 4 * limit and len(ref_times) >= 1:
             break  # clearly too slow: no need to spend more time
+    if wrong:
+        fail(f"{name}'s results on {workload} differ from the reference's on the same inputs, "
+             f"so its speed cannot be credited: a fast wrong answer is not fast (fix the results first)")
     ref, stu = statistics.median(ref_times), statistics.median(stu_times)
     if stu > factor * ref + slack:
         fail(f"{name} took {stu * 1000:.1f} ms (median) on {workload}; the reference takes "
