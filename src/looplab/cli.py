@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--course", type=Path, default=None)
 
+    p = sub.add_parser("new", help="scaffold a new lesson's files (checks, catalogue, notebook)")
+    p.add_argument("lesson", help="the new lesson's id, e.g. 2.1")
+    p.add_argument("title", help="the lesson's title, quoted")
+    p.add_argument("tasks", nargs="+", help="the functions students write (1 to 5), in report order")
+
     p = sub.add_parser("release", help="regenerate release/ and solutions/ from source/")
     p.add_argument("lesson", nargs="*", help="lesson ids (default: all)")
     p.add_argument("--check", action="store_true",
@@ -99,6 +104,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "demo":
         from looplab.demo import demo
         return demo(args.lesson, as_json=args.json)
+    if args.command == "new":
+        from looplab.scaffold import new
+        for path in new(args.lesson, args.title, args.tasks):
+            print(f"created {path}")
+        print(f"next: fill them in, then `uv run looplab release {args.lesson}`", file=sys.stderr)
+        return 0
     if args.command == "release":
         from looplab.release import release
         return release(args.lesson, check_only=args.check)

@@ -1,14 +1,43 @@
-"""What hidden checks are written with.
+"""Everything a hidden check is written with: import from here only.
 
-A check is a pytest test marked with `points(task, n)`. It receives the
-student's functions through the `student` fixture (calls go to the sandboxed
-student process and come back as plain data) and the trusted reference through
-`reference`. Failures raise `pytest.fail` with a message that teaches.
+A check is a pytest test marked with `points(task, n)`. It receives the student's functions
+through the `student` fixture (calls go to the sandboxed student process and come back as
+plain data), the trusted reference solution through `reference` (imported in the checker's
+process) and `reference_process` (the reference in a student-like process, for timing).
+Failures raise through `fail`/`expect` with a message that teaches: the setting tried, what
+was expected, what came back, and the likely mistake (`likely`).
+
+- reading results: `as_float`, `as_float_list`, `as_int`, `as_tensor`, `as_pair`, `kind`
+- data: `gen`, `fresh`, `fresh_all`, `linear_data`, `describe`
+- comparing: `close`, `same_trajectory`, `first_difference`, `assert_trajectory`,
+  `assert_float`, `assert_tensor`, `roughly_equal`, `expect_unchanged`
+- faults: `StudentError`, `StudentFault`, `StudentTimeout`, `unfinished`, `expect_raises`
+- mistakes: `Mistakes`, `diagnose`, `loosely_same`, `likely`; `linear_loop` simulates the
+  course's linear-regression loop with any set of bugs
+- equivalences: `own_or_reference`
+- speed: `assert_not_much_slower`
 """
 
-from looplab.checks.expect import (as_float_list, assert_trajectory, expect, fail,
-                                   not_mutated, same_trajectory)
+from looplab.checks.compare import (assert_float, assert_tensor, assert_trajectory, close,
+                                    expect_unchanged, first_difference, likely, not_mutated,
+                                    roughly_equal,
+                                    same_trajectory)
+from looplab.checks.data import describe, fresh, fresh_all, gen, linear_data
+from looplab.checks.equivalence import own_or_reference
+from looplab.checks.expect import expect, fail
+from looplab.checks.faults import (StudentError, StudentFault, StudentTimeout, expect_raises,
+                                   unfinished)
+from looplab.checks.loops import linear_loop
 from looplab.checks.marks import points
+from looplab.checks.mistakes import Mistakes, diagnose, loosely_same
+from looplab.checks.results import as_float, as_float_list, as_int, as_pair, as_tensor, kind
+from looplab.checks.timing import assert_not_much_slower
 
-__all__ = ["as_float_list", "assert_trajectory", "expect", "fail", "not_mutated", "points",
-           "same_trajectory"]
+__all__ = [
+    "Mistakes", "StudentError", "StudentFault", "StudentTimeout", "as_float", "as_float_list",
+    "as_int", "as_pair", "as_tensor", "assert_float", "assert_not_much_slower", "assert_tensor",
+    "assert_trajectory", "close", "describe", "diagnose", "expect", "expect_raises",
+    "expect_unchanged", "fail", "first_difference", "fresh", "fresh_all", "gen", "kind", "likely",
+    "linear_data", "linear_loop", "loosely_same", "own_or_reference", "points", "roughly_equal",
+    "same_trajectory", "unfinished",
+]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import statistics
 from typing import Callable
 
-from looplab.checks.expect import fail, roughly_equal
+from looplab.checks.compare import roughly_equal
+from looplab.checks.expect import fail
 from looplab.checks.student import Student
 from looplab.sandbox.runner import StudentTimeout
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from looplab.checks import as_float_list, fail
-from looplab.checks.expect import close
+from looplab.checks import close
 from looplab.sandbox.runner import StudentError
 
 from .bugs import DESCRIPTIONS, diagnose

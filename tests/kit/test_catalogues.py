@@ -1,0 +1,87 @@
+"""Every lesson's proof that its checks work, from its catalogue (`tests/hidden/lM_L/catalogue.py`).
+
+For each lesson: the reference scores full marks; the untouched release scores zero with
+"not implemented" on every task; every catalogued mistake loses points on its task, is named
+there, and leaves the other tasks at full marks; every alternative keeps full marks.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import ROOT, failed_messages
+from looplab import catalogue, lessons
+from looplab.report import Report, render_text
+
+LESSONS = list(lessons.LESSONS.values())
+CATALOGUES = {lesson.id: catalogue.load(lesson, ROOT) for lesson in LESSONS
+              if (lesson.checks_dir(ROOT) / "catalogue.py").exists()}
+
+
+def _params(kind: str) -> list:
+    params = []
+    for lesson_id, module in CATALOGUES.items():
+        for entry in getattr(module, kind):
+            marks = [pytest.mark.xfail(strict=True, reason=entry.gap)] if getattr(entry, "gap", "") else []
+            task = f"{entry.task}-" if kind == "MISTAKES" else ""
+            params.append(pytest.param(lesson_id, entry, id=f"{lesson_id}-{task}{entry.id}", marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_catalogue_meets_the_bar(lesson):
+    assert lesson.id in CATALOGUES, f"lesson {lesson.id} has no catalogue.py"
+    module = CATALOGUES[lesson.id]
+    reference = lesson.solution(ROOT).read_text()
+    mistakes, alternatives = module.MISTAKES, module.ALTERNATIVES
+    assert len(mistakes) >= 12, f"{len(mistakes)} mistakes; the bar is at least 12"
+    assert len(alternatives) >= 3, f"{len(alternatives)} alternatives; the bar is at least 3"
+    assert {m.task for m in mistakes} == set(lesson.tasks), "every task needs a mistake"
+    assert len({(m.task, m.id) for m in mistakes}) == len(mistakes), "mistake ids repeat"
+    assert len({a.id for a in alternatives}) == len(alternatives), "alternative ids repeat"
+    assert all(e.source != reference for e in [*mistakes, *alternatives])
+    assert all(set(m.spreads) <= set(lesson.tasks) - {m.task} for m in mistakes)
+    assert [k for k, _ in catalogue.examples(lesson, ROOT)][:2] == ["correct", "buggy"], (
+        "mark one alternative example='correct' and one mistake example='buggy' for `looplab demo`")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_reference_solution_scores_full_marks(grade, lesson):
+    report = grade(lesson.solution(ROOT).read_text(), lesson.id)
+    _expect_full_marks(report, "the reference")
+
+
+@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
+def test_untouched_release_scores_zero_with_not_implemented(checker, lesson):
+    report = checker.check(lesson.id, lesson.release_notebook(ROOT))
+    assert report.score == 0, render_text(report)
+    for task, result in report.tasks.items():
+        assert "not implemented" in failed_messages(report, task), f"{task}:\n{render_text(report)}"
+
+
+@pytest.mark.parametrize("lesson_id, mistake", _params("MISTAKES"))
+def test_mistake_loses_points_on_its_task_only(grade, lesson_id, mistake):
+    report = grade(mistake.source, lesson_id)
+    shown = render_text(report)
+    task = report.tasks[mistake.task]
+    assert task.score < task.max_score, f"{mistake.task} kept full marks\n{shown}"
+    assert mistake.named in failed_messages(report, mistake.task), (
+        f"no failure message on {mistake.task} names the mistake (looked for {mistake.named!r})\n{shown}")
+    for other, named in mistake.elsewhere:
+        assert named in failed_messages(report, other), (
+            f"the knock-on failure on {other} does not say {named!r}\n{shown}")
+    for other, result in report.tasks.items():
+        if other != mistake.task and other not in mistake.spreads:
+            assert result.score == result.max_score, (
+                f"{other} lost points although the mistake is in {mistake.task}\n{shown}")
+
+
+@pytest.mark.parametrize("lesson_id, alternative", _params("ALTERNATIVES"))
+def test_alternative_style_keeps_full_marks(grade, lesson_id, alternative):
+    _expect_full_marks(grade(alternative.source, lesson_id), alternative.style)
+
+
+def _expect_full_marks(report: Report, what: str) -> None:
+    assert report.score == report.max_score > 0, f"{what}:\n{render_text(report)}"
+    assert report.status == "ok" and all(r.status == "ok" for r in report.tasks.values()), (
+        f"{what}:\n{render_text(report)}")
