@@ -15,6 +15,7 @@ was expected, what came back, and the likely mistake (`likely`).
 - mistakes: `Mistakes`, `diagnose`, `loosely_same`, `likely`; `linear_loop` simulates the
   course's linear-regression loop with any set of bugs
 - equivalences: `own_or_reference`
+- a student's class (objects that cannot cross): `drive`, `driver`, `Function` (drivers)
 - speed: `assert_not_much_slower`
 """
 
@@ -23,6 +24,7 @@ from looplab.checks.compare import (assert_float, assert_tensor, assert_trajecto
                                     roughly_equal,
                                     same_trajectory)
 from looplab.checks.data import describe, fresh, fresh_all, gen, linear_data
+from looplab.checks.drivers import Function, drive, driver
 from looplab.checks.equivalence import own_or_reference
 from looplab.checks.expect import expect, fail
 from looplab.checks.faults import (StudentError, StudentFault, StudentTimeout, expect_raises,
@@ -34,9 +36,9 @@ from looplab.checks.results import as_float, as_float_list, as_int, as_pair, as_
 from looplab.checks.timing import assert_not_much_slower
 
 __all__ = [
-    "Mistakes", "StudentError", "StudentFault", "StudentTimeout", "as_float", "as_float_list",
+    "Function", "Mistakes", "StudentError", "StudentFault", "StudentTimeout", "as_float", "as_float_list",
     "as_int", "as_pair", "as_tensor", "assert_float", "assert_not_much_slower", "assert_tensor",
-    "assert_trajectory", "close", "describe", "diagnose", "expect", "expect_raises",
+    "assert_trajectory", "close", "describe", "diagnose", "drive", "driver", "expect", "expect_raises",
     "expect_unchanged", "fail", "first_difference", "fresh", "fresh_all", "gen", "kind", "likely",
     "linear_data", "linear_loop", "loosely_same", "own_or_reference", "points", "roughly_equal",
     "same_trajectory", "unfinished",

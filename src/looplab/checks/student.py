@@ -1,9 +1,11 @@
 """The `student` fixture's object: the student's functions, called remotely.
 
 `student.train_batch(...)` returns the decoded result. `student.call(...)`
-also takes a global seed, a time limit or asks for the arguments back. Once a
-function has timed out, crashed or run out of memory, later calls to it fail
-at once with the same status, so a hang costs one time limit, not one per check.
+also takes a global seed, a time limit, asks for the arguments back, or sends a
+`driver` that exercises the named function or class inside the student process
+(`looplab.checks.drivers`). Once a function has timed out, crashed or run out of
+memory, later calls to it fail at once with the same status, so a hang costs one
+time limit, not one per check.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from looplab.sandbox.protocol import Function
 from looplab.sandbox.runner import StudentFault, StudentProcess
 
 FATAL = ("timeout", "crashed", "memory")
@@ -27,19 +30,22 @@ class Student:
         return lambda *args, **kwargs: self.call(name, *args, **kwargs)["result"]
 
     def call(self, name: str, *args: Any, global_seed: int | None = None,
-             timeout: float | None = None, return_args: bool = False, **kwargs: Any) -> dict:
+             timeout: float | None = None, return_args: bool = False,
+             driver: Function | None = None, **kwargs: Any) -> dict:
         if name in self.faults:
             raise self.faults[name]
         try:
             return self._process.call(name, list(args), kwargs, timeout=timeout,
-                                      global_seed=global_seed, return_args=return_args)
+                                      global_seed=global_seed, return_args=return_args,
+                                      driver=driver)
         except StudentFault as fault:
             fault.function = name
             if fault.status in FATAL:
                 self.faults[name] = fault
             raise
 
-    def timed(self, name: str, *args: Any, timeout: float, **kwargs: Any) -> tuple[float, Any]:
+    def timed(self, name: str, *args: Any, timeout: float, driver: Function | None = None,
+              **kwargs: Any) -> tuple[float, Any]:
         """Wall-clock seconds of one call, measured from the checker's side, and its result.
 
         Raises StudentFault like `call`; a timeout here is not remembered as the
@@ -49,7 +55,7 @@ class Student:
             raise self.faults[name]
         start = time.perf_counter()
         try:
-            reply = self._process.call(name, list(args), kwargs, timeout=timeout)
+            reply = self._process.call(name, list(args), kwargs, timeout=timeout, driver=driver)
         except StudentFault as fault:
             fault.function = name
             if fault.status in FATAL and fault.status != "timeout":

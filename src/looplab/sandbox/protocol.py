@@ -73,16 +73,18 @@ class Function:
 
     The student process rebuilds it with `exec` (with `torch` and `math` in scope)
     and passes the resulting callable; the checker never receives callables back.
+    A driver (`build(scope)`) also sees the names in `scope`, a copy of the
+    submission's namespace, so it can use the student's classes.
     """
 
     def __init__(self, source: str, name: str) -> None:
         self.source, self.name = source, name
 
-    def build(self):
+    def build(self, scope: dict | None = None):
         import math
 
         import torch
-        namespace: dict = {"torch": torch, "math": math}
+        namespace: dict = {**(scope or {}), "torch": torch, "math": math}
         exec(compile(self.source, f"<checker function {self.name}>", "exec"), namespace)
         return namespace[self.name]
 

@@ -117,17 +117,22 @@ class StudentProcess:
     # -- calls -------------------------------------------------------------
     def call(self, name: str, args: list, kwargs: dict | None = None, *,
              timeout: float | None = None, global_seed: int | None = None,
-             return_args: bool = False) -> dict:
+             return_args: bool = False, driver: protocol.Function | None = None) -> dict:
         """Call `name(*args, **kwargs)` in the child; return the decoded reply.
 
         The reply has `result` and, with return_args, `args_after`: the
-        arguments as the student left them.
+        arguments as the student left them. With a `driver`, the child calls
+        `driver(*args, **kwargs)` instead, built with the submission's names in
+        scope (it exercises `name`, a class say, whose objects cannot cross);
+        its result and exceptions come back as `name`'s.
         """
         if self.pid is None:
             self.start()
         request = {"op": "call", "name": name, "args": protocol.encode(list(args)),
                    "kwargs": protocol.encode(kwargs or {}),
                    "global_seed": global_seed, "return_args": return_args}
+        if driver is not None:
+            request["driver"] = {"source": driver.source, "name": driver.name}
         reply = self._roundtrip(request, timeout or self.limits.call_seconds, name)
         if not reply.get("ok"):
             error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
