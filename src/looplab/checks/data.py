@@ -30,13 +30,19 @@ def fresh_all(args: tuple) -> tuple:
     return tuple(fresh(a) for a in args)
 
 
-def linear_data(n: int, d: int, seed: int, noise: float = 0.1) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+def linear_data(n: int, d: int, seed: int, noise: float = 0.1, *, scale: float = 1.0,
+                shift: float = 0.0) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """y = X w* + b* + noise, from one seed, with small non-zero starting parameters.
 
+    Feature j is multiplied by scale ** (j / (d - 1)), so `scale` sets how uneven the features
+    are (the conditioning), then shifted by `shift` (a non-zero mean couples w with b).
     Returns X (n, d) float32, y (n, 1), w0 (d, 1) and b0 (1,).
     """
     g = gen(seed)
     X = torch.randn(n, d, generator=g)
+    if d > 1 and scale != 1.0:
+        X = X * scale ** (torch.arange(d) / (d - 1))
+    X = X + shift
     w_true = torch.randn(d, 1, generator=g)
     b_true = torch.randn(1, generator=g)
     y = X @ w_true + b_true + noise * torch.randn(n, 1, generator=g)
