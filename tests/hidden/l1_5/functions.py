@@ -2,7 +2,7 @@
 
 A `Scalar` is a function of one tensor written as Python source that defines
 `_f(x)` (and, for the gradient checks, a hand-derived `_grad(x)`). The student's
-process rebuilds it from the source (`looplab.sandbox.protocol.Function`, with
+process rebuilds it from the source (`looplab.checks.Function`, with
 `torch` and `math` in scope); the checker builds the same source here and takes
 the exact gradient with autograd in float64.
 
@@ -20,7 +20,7 @@ from typing import Callable
 import torch
 from torch import Tensor
 
-from looplab.sandbox.protocol import Function
+from looplab.checks import Function, describe, gen
 
 MARK = "looplab:"  # starts every message the guard raises
 
@@ -99,8 +99,12 @@ def _build(source: str, name: str):
 def point(shape: tuple[int, ...], seed: int, dtype: torch.dtype = torch.float64,
           scale: float = 1.0) -> Tensor:
     """A random point x of the given shape, made in float64 and then cast."""
-    g = torch.Generator().manual_seed(seed)
-    return (scale * torch.randn(shape, generator=g, dtype=torch.float64)).to(dtype)
+    return (scale * torch.randn(shape, generator=gen(seed), dtype=torch.float64)).to(dtype)
+
+
+def about(x: Tensor) -> str:
+    """How messages describe a point: `shape=(3, 4), dtype=float64`."""
+    return describe(shape=tuple(x.shape), dtype=str(x.dtype).removeprefix("torch."))
 
 
 CUBIC_SINE = Scalar("f(x) = sum(x**3) + prod(sin(x))", '''

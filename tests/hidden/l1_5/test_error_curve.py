@@ -4,10 +4,9 @@ import math
 
 import torch
 
-from looplab.checks import as_float_list, expect, fail, points
+from looplab.checks import as_float_list, expect, fail, likely, points
 
-from .common import describe
-from .functions import CUBIC_SINE, TANH_COS, point
+from .functions import CUBIC_SINE, TANH_COS, about, point
 
 HS = [10.0 ** -k for k in range(1, 13)]  # 1e-1 down to 1e-12
 
@@ -34,12 +33,11 @@ def test_matches_reference_in_float64(student, reference):
         if not math.isclose(g, w, rel_tol=1e-2, abs_tol=1e-15):
             hint = ""
             if all(math.isclose(v, got[0], rel_tol=1e-6) for v in got):
-                hint = ("\nlikely mistake: every step size gives the same error: pass each h "
-                        "to numerical_gradient")
+                hint = likely("every step size gives the same error: pass each h to numerical_gradient")
             elif got[2] > 0 and 5 <= got[1] / got[2] <= 20:
-                hint = ("\nlikely mistake: the error falls only in proportion to h, as with "
-                        "forward differences; numerical_gradient should use central differences")
-            fail(f"error_curve with {TANH_COS.label}, {describe(x)}: at h={h:.0e} the relative "
+                hint = likely("the error falls only in proportion to h, as with forward differences; "
+                              "numerical_gradient should use central differences")
+            fail(f"error_curve with {TANH_COS.label}, {about(x)}: at h={h:.0e} the relative "
                  f"error is {g:.3e}, the reference gives {w:.3e}\nyours: {_table(got)}\n"
                  f"expected: {_table(want)}" + hint)
 
@@ -48,7 +46,7 @@ def test_matches_reference_in_float64(student, reference):
 def test_truncation_error_for_large_h_round_off_for_small_h(student):
     x = point((5,), seed=111)
     e = _curve(student, CUBIC_SINE, x)
-    shown = f"\n{_table(e)} ({CUBIC_SINE.label}, {describe(x)})"
+    shown = f"\n{_table(e)} ({CUBIC_SINE.label}, {about(x)})"
     expect(e[0] > e[1] > e[2] > e[3],
            "error_curve: from h=1e-1 to h=1e-4 the error should fall with h (truncation error, "
            "about C h**2), but it does not" + shown)
@@ -56,8 +54,8 @@ def test_truncation_error_for_large_h_round_off_for_small_h(student):
     expect(30 <= ratio <= 300,
            f"error_curve: dividing h by 10 (1e-2 to 1e-3) divided the error by {ratio:.3g}; "
            f"central differences have an error proportional to h**2, so about 100 is expected"
-           + ("\nlikely mistake: one-sided (forward) differences, whose error is proportional "
-              "to h: use (f(x + h e_i) - f(x - h e_i)) / (2h)" if 5 <= ratio <= 20 else "")
+           + likely("one-sided (forward) differences, whose error is proportional to h: use "
+                    "(f(x + h e_i) - f(x - h e_i)) / (2h)" if 5 <= ratio <= 20 else None)
            + shown)
     best = min(range(len(e)), key=lambda k: e[k])
     expect(1e-7 <= HS[best] <= 1e-4,
@@ -93,7 +91,7 @@ def test_inputs_unchanged_no_steps_and_plain_floats(student):
     as_float_list(reply["result"], "error_curve", strict=True)
     after_x, after_hs = reply["args_after"][2], reply["args_after"][3]
     expect(isinstance(after_x, torch.Tensor) and after_x.shape == x.shape and torch.equal(after_x, x),
-           f"error_curve changed its input x ({describe(x)}); x must come back exactly as it was")
+           f"error_curve changed its input x ({about(x)}); x must come back exactly as it was")
     expect(after_hs == hs, f"error_curve changed the list hs to {after_hs!r:.80}; leave it as it was")
     empty = student.error_curve(TANH_COS.remote(x), TANH_COS.remote_gradient(x), x, [])
     expect(empty == [] and isinstance(empty, list),
