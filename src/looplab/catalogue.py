@@ -31,7 +31,7 @@ class Mistake:
     id: str
     task: str  # the task that must lose points
     source: str  # the whole mistaken submission
-    named: str  # a distinctive piece of the failure message that names the mistake
+    named: str | tuple[str, ...]  # piece(s) of the task's failure messages that name the mistake
     spreads: tuple[str, ...] = ()  # other tasks whose own code calls the mistaken function
     elsewhere: tuple[tuple[str, str], ...] = ()  # (task, substring): knock-on failures, named too
     gap: str = ""  # why the checks miss this mistake today (its kit test is a strict xfail)

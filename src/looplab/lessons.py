@@ -41,9 +41,6 @@ class Lesson:
     def checks_dir(self, root: Path) -> Path:
         return root / "tests" / "hidden" / f"l{self.id.replace('.', '_')}"
 
-    def examples_dir(self, root: Path) -> Path:
-        return root / "examples" / self.assignment
-
 
 def _discover(root: Path) -> dict[str, Lesson]:
     """Lessons declared by `tests/hidden/<package>/lesson.json`, sorted by id."""

@@ -35,6 +35,12 @@ def grade(checker, tmp_path: Path) -> Callable[..., Report]:
     return run
 
 
+def example(lesson_id: str, kind: str) -> str:
+    """The source of a lesson's `looplab demo` example of this kind (from its catalogue)."""
+    from looplab import catalogue
+    return dict(catalogue.examples(lessons.get(lesson_id), ROOT))[kind]
+
+
 def mutate(source: str, old: str, new: str, count: int = 1) -> str:
     """Replace `old` (which must occur exactly `count` times) with `new`."""
     assert source.count(old) == count, f"{old!r} occurs {source.count(old)} times, not {count}"

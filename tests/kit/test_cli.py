@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, example
 from looplab.cli import main
 
 
@@ -32,8 +32,10 @@ def test_broken_notebook_is_a_usage_error_with_a_hint(capsys, tmp_path):
     assert "not a valid Jupyter notebook" in err and "hint:" in err
 
 
-def test_check_json_report_has_the_documented_shape(capsys):
-    code = main(["check", "1.3", str(ROOT / "examples" / "lesson-1.3" / "buggy.py"), "--json"])
+def test_check_json_report_has_the_documented_shape(capsys, tmp_path):
+    buggy = tmp_path / "buggy.py"
+    buggy.write_text(example("1.3", "buggy"))
+    code = main(["check", "1.3", str(buggy), "--json"])
     report = json.loads(capsys.readouterr().out)
     assert code == 0  # a report was produced, whatever the score
     assert report["lesson"] == "1.3" and report["status"] == "ok"
@@ -71,8 +73,45 @@ def test_bad_command_exits_2(argv):
 
 
 def test_check_html_writes_the_feedback_page(capsys, tmp_path):
-    page = tmp_path / "feedback.html"
-    assert main(["check", "1.3", str(ROOT / "examples" / "lesson-1.3" / "buggy.py"), "--html", str(page)]) == 0
+    page, buggy = tmp_path / "feedback.html", tmp_path / "buggy.py"
+    buggy.write_text(example("1.3", "buggy"))
+    assert main(["check", "1.3", str(buggy), "--html", str(page)]) == 0
     html = page.read_text()
     assert "lesson-1.3" in html and "likely mistake" in html
     assert "feedback page:" in capsys.readouterr().err
+
+
+def test_demo_checks_the_catalogue_examples_and_the_untouched_release(capsys):
+    assert main(["demo", "1.3", "--json"]) == 0
+    reports = {r["example"]: r for r in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert list(reports) == ["correct", "buggy", "slow", "untouched"]
+    assert reports["correct"]["score"] == reports["correct"]["max_score"] > 0
+    assert 0 < reports["buggy"]["score"] < reports["buggy"]["max_score"]
+    assert 0 < reports["slow"]["score"] < reports["slow"]["max_score"]
+    assert reports["untouched"]["score"] == 0
+
+
+def test_new_scaffolds_a_lesson_that_nbgrader_can_release(capsys, tmp_path):
+    import shutil
+
+    from looplab.lessons import Lesson
+    from looplab.release import solution_source, student_notebook
+    from looplab.scaffold import new
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    made = new("9.1", "A scaffolded lesson", ["alpha", "beta"], root=tmp_path)
+    rel = sorted(str(p.relative_to(tmp_path)) for p in made)
+    assert rel == ["source/lesson-9.1/lesson-9.1.ipynb", "tests/hidden/l9_1/__init__.py",
+                   "tests/hidden/l9_1/catalogue.py", "tests/hidden/l9_1/lesson.json",
+                   "tests/hidden/l9_1/test_alpha.py", "tests/hidden/l9_1/test_beta.py"]
+    lesson = Lesson("9.1", "A scaffolded lesson", ("alpha", "beta"))
+    released = student_notebook(lesson, tmp_path)
+    assert "NotImplementedError" in released and "BEGIN SOLUTION" not in released
+    assert "hidden_score" not in released
+    assert "def alpha(" in solution_source(lesson, tmp_path)
+    with pytest.raises(Exception, match="exists already"):
+        new("9.1", "again", ["alpha"], root=tmp_path)
+
+
+def test_new_rejects_more_than_five_tasks(capsys):
+    assert main(["new", "9.2", "too big", "a", "b", "c", "d", "e", "f"]) == 2
+    assert "1 to 5 graded tasks" in capsys.readouterr().err

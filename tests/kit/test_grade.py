@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REFERENCE_1_3, ROOT
+from conftest import REFERENCE_1_3, ROOT, example
 from looplab import lessons
 
 LESSON = lessons.get("1.3")
@@ -29,7 +29,7 @@ def _without(source: str, name: str) -> str:
 
 CLASS = {
     "ada": REFERENCE_1_3,
-    "ben": (ROOT / "examples" / "lesson-1.3" / "buggy.py").read_text(),
+    "ben": example("1.3", "buggy"),
     "cy": _without(REFERENCE_1_3, "noise_floor") + "\ndef noise_floor(X, y):\n    while True:\n        pass\n",
     "dee": "import os\nos._exit(1)\n",
     "eve": _without(REFERENCE_1_3, "noise_floor") + (
@@ -173,7 +173,7 @@ def test_a_killed_run_resumes_without_losing_or_repeating_work(tmp_path, gradebo
 
 def test_shards_merged_equal_one_unsharded_run(tmp_path, gradebook_template):
     members = {"ada": REFERENCE_1_3, "ben": CLASS["ben"], "dee": CLASS["dee"],
-               "gus": (ROOT / "examples" / "lesson-1.3" / "correct.py").read_text()}
+               "gus": example("1.3", "correct")}
     whole = _course(tmp_path / "whole", gradebook_template, members)
     sharded = _course(tmp_path / "sharded", gradebook_template, members)
     assert _looplab("grade", "1.3", "--course", str(whole)).returncode == 0

@@ -14,8 +14,11 @@ was expected, what came back, and the likely mistake (`likely`).
 - faults: `StudentError`, `StudentFault`, `StudentTimeout`, `unfinished`, `expect_raises`
 - mistakes: `Mistakes`, `diagnose`, `loosely_same`, `likely`; `linear_loop` simulates the
   course's linear-regression loop with any set of bugs
+- training loops: `expect_one_loss_per_epoch`, `expect_reference_losses`
+- training loops: `expect_one_loss_per_epoch`, `expect_reference_losses`
 - equivalences: `own_or_reference`
 - a student's class (objects that cannot cross): `drive`, `driver`, `Function` (drivers)
+- quizzes: `Quiz`
 - speed: `assert_not_much_slower`
 """
 
@@ -25,6 +28,7 @@ from looplab.checks.compare import (assert_float, assert_tensor, assert_trajecto
                                     same_trajectory)
 from looplab.checks.data import describe, fresh, fresh_all, gen, linear_data
 from looplab.checks.drivers import Function, drive, driver
+from looplab.checks.epochs import expect_one_loss_per_epoch, expect_reference_losses
 from looplab.checks.equivalence import own_or_reference
 from looplab.checks.expect import expect, fail
 from looplab.checks.faults import (StudentError, StudentFault, StudentTimeout, expect_raises,
@@ -32,13 +36,15 @@ from looplab.checks.faults import (StudentError, StudentFault, StudentTimeout, e
 from looplab.checks.loops import linear_loop
 from looplab.checks.marks import points
 from looplab.checks.mistakes import Mistakes, diagnose, loosely_same
+from looplab.checks.quiz import Quiz
 from looplab.checks.results import as_float, as_float_list, as_int, as_pair, as_tensor, kind
 from looplab.checks.timing import assert_not_much_slower
 
 __all__ = [
-    "Function", "Mistakes", "StudentError", "StudentFault", "StudentTimeout", "as_float", "as_float_list",
+    "Function", "Mistakes", "Quiz", "StudentError", "StudentFault", "StudentTimeout", "as_float", "as_float_list",
     "as_int", "as_pair", "as_tensor", "assert_float", "assert_not_much_slower", "assert_tensor",
     "assert_trajectory", "close", "describe", "diagnose", "drive", "driver", "expect", "expect_raises",
+    "expect_one_loss_per_epoch", "expect_reference_losses",
     "expect_unchanged", "fail", "first_difference", "fresh", "fresh_all", "gen", "kind", "likely",
     "linear_data", "linear_loop", "loosely_same", "own_or_reference", "points", "roughly_equal",
     "same_trajectory", "unfinished",

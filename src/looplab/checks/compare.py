@@ -30,16 +30,28 @@ def first_difference(got: Sequence[float], want: Sequence[float], *, rtol: float
                      atol: float = 1e-6, unit: str = "epoch", against: str = "reference") -> str:
     """'' when the trajectories agree, else where they first part: `epoch 3 loss 0.41, reference 0.12`."""
     if len(got) != len(want):
-        return f"returned {len(got)} values, expected {len(want)} (one per {unit})"
+        return (f"returned {len(got)} losses, expected {len(want)}: one per {unit}, each recorded "
+                f"before that {unit}'s update")
     for i, (g, w) in enumerate(zip(got, want)):
         if not close(g, w, rtol, atol):
             return f"{unit} {i} loss {g:.6g}, {against} {w:.6g}"
     return ""
 
 
-def likely(mistake: str | None) -> str:
-    """The one way a message names a recognised mistake (empty when none is recognised)."""
-    return f"\nlikely mistake: {mistake}" if mistake else ""
+def likely(mistake: str | Sequence[str] | None) -> str:
+    """The one way a message names a recognised mistake (empty when none is recognised).
+
+    Several mistakes at once (a list) get one line each.
+    """
+    if not mistake:
+        return ""
+    if isinstance(mistake, str):
+        return f"\nlikely mistake: {mistake}"
+    if len(mistake) == 1:
+        return f"\nlikely mistake: {mistake[0]}"
+    lines = "\n".join(f"  - {m}" for m in mistake)
+    return (f"\nlikely mistakes, {len(mistake)} at once (one bug can hide another, so check again "
+            f"after fixing these):\n{lines}")
 
 
 def assert_trajectory(got: Sequence[float], want: Sequence[float], *, what: str, setting: str,

@@ -2,10 +2,9 @@
 
 import torch
 
-from looplab.checks import expect, fail, points
+from looplab.checks import as_int, expect, likely, expect_unchanged, fail, gen, linear_data, points
 
-from .common import GLOBAL_SEED, expect_inputs_unchanged
-from .data import gen, make_data
+from .mistakes import GLOBAL_SEED
 
 N = 10_000
 SETTINGS = [  # batch_size, lr, target, max_epochs
@@ -15,52 +14,47 @@ SETTINGS = [  # batch_size, lr, target, max_epochs
 ]
 
 
-def _count(value, what: str):
-    if value is not None and type(value) is not int:
-        fail(f"{what} returned a {type(value).__name__}; expected an int (or None when the "
-             f"target is not reached)")
-    return value
-
-
 @points("epochs_to_target", 1)
 def test_matches_reference_on_ten_thousand_samples(student, reference):
-    X, y, w0, b0 = make_data(N, 4, seed=31)
+    X, y, w0, b0 = linear_data(N, 4, seed=31)
     for batch_size, lr, target, max_epochs in SETTINGS:
         args = (X, y, w0, b0, batch_size, lr, target, max_epochs)
-        got = _count(student.call("epochs_to_target", *args, gen(1), global_seed=GLOBAL_SEED)["result"],
-                     "epochs_to_target")
+        got = as_int(student.call("epochs_to_target", *args, gen(1), global_seed=GLOBAL_SEED)["result"],
+                     "epochs_to_target", optional=True)
         want = reference.epochs_to_target(*args, gen(1))
         if got != want:
             hint = ""
             if isinstance(got, int) and isinstance(want, int):
-                hint = ("\nlikely mistake: the count is off by one; return the number of completed "
-                        "epochs, 0 when the initial parameters already reach the target"
-                        if abs(got - want) == 1 else
-                        "\nlikely mistake: the training steps differ from train_minibatch, or the "
-                        "loss is not measured over all the data after each epoch")
+                hint = likely("the count is off by one; return the number of completed "
+                              "epochs, 0 when the initial parameters already reach the target"
+                              if abs(got - want) == 1 else
+                              "the training steps differ from train_minibatch, or the "
+                              "loss is not measured over all the data after each epoch")
             fail(f"epochs_to_target returned {got}, expected {want} (N={N}, batch_size={batch_size}, "
                  f"lr={lr}, target={target}, max_epochs={max_epochs})" + hint)
 
 
 @points("epochs_to_target", 1)
 def test_zero_when_already_reached_and_none_when_unreachable(student, reference):
-    X, y, w0, b0 = make_data(200, 2, seed=32)
+    X, y, w0, b0 = linear_data(200, 2, seed=32)
     start = float(((X @ w0 + b0 - y) ** 2).mean())
-    got = _count(student.epochs_to_target(X, y, w0, b0, 16, 0.05, start * 1.01, 5, gen(1)),
-                 "epochs_to_target")
+    got = as_int(student.epochs_to_target(X, y, w0, b0, 16, 0.05, start * 1.01, 5, gen(1)),
+                 "epochs_to_target", optional=True)
     expect(got == 0, f"epochs_to_target returned {got} for a target above the initial loss "
                      f"({start * 1.01:.4g} > {start:.4g}); expected 0: no training is needed")
     floor = 0.1 ** 2  # the data's noise variance: no linear model gets far below it
-    got = _count(student.epochs_to_target(X, y, w0, b0, 16, 0.05, floor / 100, 3, gen(1)),
-                 "epochs_to_target")
+    got = as_int(student.epochs_to_target(X, y, w0, b0, 16, 0.05, floor / 100, 3, gen(1)),
+                 "epochs_to_target", optional=True)
     expect(got is None, f"epochs_to_target returned {got} for a target far below the noise floor "
                         f"({floor / 100:.2g}) with max_epochs=3; expected None")
 
 
 @points("epochs_to_target", 1)
 def test_inputs_unchanged_and_only_generator(student, reference):
-    expect_inputs_unchanged(student, "epochs_to_target", 8, 0.05, 0.02, 3, gen(1))
-    X, y, w0, b0 = make_data(300, 2, seed=33)
+    X, y, w0, b0 = linear_data(30, 2, seed=7)
+    expect_unchanged(student, "epochs_to_target", (X, y, w0, b0, 8, 0.05, 0.02, 3, gen(1)),
+                     ["X", "y", "w0", "b0"])
+    X, y, w0, b0 = linear_data(300, 2, seed=33)
     args = (X, y, w0, b0, 4, 0.01, 0.0105, 30)
     replies = [student.call("epochs_to_target", *args, gen(3), global_seed=s, return_args=True)
                for s in (1, 2)]

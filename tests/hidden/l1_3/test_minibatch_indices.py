@@ -2,9 +2,7 @@
 
 import torch
 
-from looplab.checks import expect, fail, points
-
-from .data import gen
+from looplab.checks import expect, expect_raises, fail, gen, likely, points
 
 CASES = [(10, 3), (12, 4), (7, 10), (5, 1), (9, 9)]  # partial last batch, exact, batch > n, ...
 
@@ -26,17 +24,17 @@ def _diagnose(got: list[list[int]], n: int, batch_size: int, seed: int, global_s
     perm = torch.randperm(n, generator=gen(seed)).tolist()
     if sorted(flat) != list(range(n)):
         if len(flat) < n and flat == perm[:len(flat)]:
-            return "\nlikely mistake: the last, smaller batch is dropped"
-        return "\nlikely mistake: the batches do not cover every index 0..n-1 exactly once"
+            return likely("the last, smaller batch is dropped")
+        return likely("the batches do not cover every index 0..n-1 exactly once")
     if flat == list(range(n)):
-        return "\nlikely mistake: the indices are not shuffled; use torch.randperm(n, generator=generator)"
+        return likely("the indices are not shuffled; use torch.randperm(n, generator=generator)")
     if flat == torch.randperm(n, generator=gen(global_seed)).tolist():
-        return "\nlikely mistake: the shuffle uses the global random generator; pass generator=generator"
+        return likely("the shuffle uses the global random generator; pass generator=generator")
     if flat == perm:
-        return ("\nlikely mistake: the permutation is right but it is cut differently; "
-                "take consecutive chunks of batch_size (e.g. order.split(batch_size))")
-    return ("\nlikely mistake: the permutation differs from one call of "
-            "torch.randperm(n, generator=generator); draw exactly one, nothing else")
+        return likely("the permutation is right but it is cut differently; "
+                      "take consecutive chunks of batch_size (e.g. order.split(batch_size))")
+    return likely("the permutation differs from one call of torch.randperm(n, generator=generator); "
+                  "draw exactly one, nothing else")
 
 
 @points("minibatch_indices", 1)
@@ -55,19 +53,10 @@ def test_batches_match_one_randperm_cut_into_chunks(student, reference):
 
 @points("minibatch_indices", 1)
 def test_batch_size_below_one_raises_value_error(student):
-    from looplab.sandbox.runner import StudentError
     for batch_size in (0, -3):
-        try:
-            student.minibatch_indices(8, batch_size, gen(1))
-        except StudentError as err:
-            if err.type == "NotImplementedError" or err.kind == "missing":
-                raise
-            expect(err.type == "ValueError",
-                   f"minibatch_indices(8, batch_size={batch_size}) raised {err.type}; "
-                   f"the contract asks for ValueError")
-        else:
-            fail(f"minibatch_indices(8, batch_size={batch_size}) returned instead of raising "
-                 f"ValueError: check `if batch_size < 1: raise ValueError(...)` first")
+        expect_raises(student, "minibatch_indices", (8, batch_size, gen(1)), "ValueError",
+                      setting=f"8, batch_size={batch_size}",
+                      hint="check `if batch_size < 1: raise ValueError(...)` first")
 
 
 @points("minibatch_indices", 0.5)

@@ -1,32 +1,39 @@
 """Hidden checks for `train_batch` (full-batch gradient descent)."""
 
-from looplab.checks import expect, points
-from looplab.checks.timing import assert_not_much_slower
+from looplab.checks import (as_float_list, assert_not_much_slower, describe, expect,
+                            expect_one_loss_per_epoch, expect_reference_losses, expect_unchanged,
+                            linear_data, points)
 
-from .common import (expect_inputs_unchanged, expect_reference,
-                     expect_zero_epochs_and_plain_floats, losses)
-from .data import make_data
-from .mistakes import BATCH
+from .mistakes import BATCH, GLOBAL_SEED, KNOWN
 
+NAME = "train_batch"
 LOOP_HINT = ("a Python loop over samples inside full-batch gradient descent is the usual cause: "
              "compute the loss on all of X at once (X @ w + b)")
 
 
-@points("train_batch", 1)
+def _expect_reference(student, reference, *, n, d, epochs, lr, seed=0, record=None):
+    X, y, w0, b0 = linear_data(n, d, seed=seed)
+    expect_reference_losses(
+        student, reference, NAME, (X, y, w0, b0, epochs, lr), global_seed=GLOBAL_SEED,
+        setting=describe(N=n, d=d, epochs=epochs, lr=lr), record=record,
+        diagnose=lambda got: KNOWN.diagnose(got, BATCH, X=X, y=y, w0=w0, b0=b0, batch_size=None,
+                                            epochs=epochs, lr=lr))
+
+
+@points(NAME, 1)
 def test_matches_reference_with_one_feature(student, reference):
-    expect_reference(student, reference, "train_batch", n=40, d=1, epochs=12, lr=0.1, mistakes=BATCH)
+    _expect_reference(student, reference, n=40, d=1, epochs=12, lr=0.1)
 
 
-@points("train_batch", 1)
+@points(NAME, 1)
 def test_matches_reference_with_several_features(student, reference, record_curve):
-    expect_reference(student, reference, "train_batch", n=64, d=5, epochs=10, lr=0.05, seed=11,
-                     mistakes=BATCH, record=record_curve)
+    _expect_reference(student, reference, n=64, d=5, epochs=10, lr=0.05, seed=11, record=record_curve)
 
 
-@points("train_batch", 0.5)
+@points(NAME, 0.5)
 def test_loss_decreases_every_epoch(student):
-    X, y, w0, b0 = make_data(50, 3, seed=21)
-    got = losses(student, "train_batch", X, y, w0, b0, 15, 0.05)
+    X, y, w0, b0 = linear_data(50, 3, seed=21)
+    got = as_float_list(student.train_batch(X, y, w0, b0, 15, 0.05), NAME)
     expect(len(got) == 15, f"train_batch with epochs=15 returned {len(got)} losses; expected 15, "
                            f"one per epoch")
     rises = [e for e in range(1, len(got)) if not got[e] < got[e - 1]]
@@ -36,10 +43,10 @@ def test_loss_decreases_every_epoch(student):
            f"epoch; check the sign of the update and that gradients are reset each step")
 
 
-@points("train_batch", 0.5)
+@points(NAME, 0.5)
 def test_zero_learning_rate_keeps_the_loss_constant(student):
-    X, y, w0, b0 = make_data(30, 2, seed=22)
-    got = losses(student, "train_batch", X, y, w0, b0, 4, 0.0)
+    X, y, w0, b0 = linear_data(30, 2, seed=22)
+    got = as_float_list(student.train_batch(X, y, w0, b0, 4, 0.0), NAME)
     expect(len(got) == 4, f"train_batch with lr=0 and epochs=4 returned {len(got)} losses; "
                           f"expected 4, one per epoch")
     expect(max(got) - min(got) <= 1e-6 * max(abs(got[0]), 1.0),
@@ -47,20 +54,22 @@ def test_zero_learning_rate_keeps_the_loss_constant(student):
            f"learning rate the parameters never move, so every epoch's loss must be the same")
 
 
-@points("train_batch", 0.5)
+@points(NAME, 0.5)
 def test_zero_epochs_and_plain_floats(student):
-    expect_zero_epochs_and_plain_floats(student, "train_batch", lambda e: (e, 0.1))
+    X, y, w0, b0 = linear_data(12, 2, seed=3)
+    expect_one_loss_per_epoch(student, NAME, lambda e: (X, y, w0, b0, e, 0.1))
 
 
-@points("train_batch", 0.5)
+@points(NAME, 0.5)
 def test_inputs_unchanged(student):
-    expect_inputs_unchanged(student, "train_batch", 5, 0.1)
+    X, y, w0, b0 = linear_data(30, 2, seed=7)
+    expect_unchanged(student, NAME, (X, y, w0, b0, 5, 0.1), ["X", "y", "w0", "b0"])
 
 
-@points("train_batch", 1)
+@points(NAME, 1)
 def test_not_much_slower_than_reference(student, reference_process):
     def make_args(r):
-        X, y, w0, b0 = make_data(8000, 16, seed=300 + r)
+        X, y, w0, b0 = linear_data(8000, 16, seed=300 + r)
         return (X, y, w0, b0, 150, 0.01)
-    assert_not_much_slower(student, reference_process, "train_batch", make_args,
+    assert_not_much_slower(student, reference_process, NAME, make_args,
                            workload="N=8000, d=16, 150 epochs", hint=LOOP_HINT)

@@ -1,17 +1,7 @@
-"""The module 1 quiz: the answer key, and what a wrong answer is told.
+"""The module 1 quiz as data: the answer key, each question's topic, and its idea (told after
+a wrong answer, never the letter of the right option). Graded by `looplab.checks.Quiz`."""
 
-A wrong answer gets the question's idea explained, never the letter of the right option.
-Answers are read leniently: surrounding spaces and upper case are accepted ("B ", "b").
-"""
-
-from __future__ import annotations
-
-from typing import Any
-
-from looplab.checks import fail
-
-OPTIONS = ("a", "b", "c", "d")
-QUESTIONS = tuple(f"q{i}" for i in range(1, 9))
+from looplab.checks import Quiz
 
 KEY = {"q1": "c", "q2": "b", "q3": "d", "q4": "a", "q5": "b", "q6": "d", "q7": "a", "q8": "c"}
 
@@ -71,44 +61,4 @@ EXPLANATIONS = {
           "roughly 1e-3 to 1e-2 in float32). Autograd does not use h at all.",
 }
 
-
-def _kind(value: Any) -> str:
-    t = type(value)
-    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__.split('.')[0]}.{t.__name__}"
-
-
-def _missing_key_hint(answers: dict, qid: str) -> str:
-    near = [k for k in answers if str(k).strip().lower() in (qid, qid[1:])]
-    if near:
-        return (f"; you have {near[0]!r}: the keys are the strings 'q1' to 'q8', lower case, "
-                f"with no spaces")
-    return ""
-
-
-def read_answer(answers: Any, qid: str) -> str:
-    """The option letter the student chose for `qid`, or a failure that says what is wrong."""
-    if type(answers) is not dict:
-        fail(f"quiz_answers returned a {_kind(answers)}; expected a dict from question id to "
-             f"option letter, such as {{'q1': 'a', 'q2': 'd', ...}} with the keys 'q1' to 'q8'")
-    if qid not in answers:
-        fail(f"quiz_answers has no answer for {qid!r}" + _missing_key_hint(answers, qid)
-             + f" (keys returned: {sorted(map(str, answers))[:10]})")
-    value = answers[qid]
-    if type(value) is not str:
-        ordinal = ("first", "second", "third", "fourth")
-        hint = (f"; if {value} means the {ordinal[value - 1]} option, write {OPTIONS[value - 1]!r}"
-                if type(value) is int and 1 <= value <= 4 else "")
-        fail(f"{qid}: the answer {value!r:.40} is of type {_kind(value)}; answer with the option's "
-             f"letter as a string: 'a', 'b', 'c' or 'd'" + hint)
-    letter = value.strip().lower()
-    if letter not in OPTIONS:
-        fail(f"{qid}: {value!r:.40} is not one of the options 'a', 'b', 'c', 'd'; give just the "
-             f"letter of the option you choose")
-    return letter
-
-
-def expect_answer(student, qid: str) -> None:
-    letter = read_answer(student.quiz_answers(), qid)
-    if letter != KEY[qid]:
-        fail(f"{qid} ({TOPICS[qid]}): you chose {letter!r}, which is not the right option. "
-             f"{EXPLANATIONS[qid]}")
+QUIZ = Quiz(KEY, TOPICS, EXPLANATIONS)

@@ -2,15 +2,40 @@
 
 import torch
 
-from looplab.checks import expect, fail, not_mutated, points
-from looplab.checks.timing import assert_not_much_slower
-from looplab.sandbox.runner import StudentError
+from looplab.checks import (StudentError, as_float_list, assert_not_much_slower, describe, expect,
+                            expect_one_loss_per_epoch, expect_raises, expect_reference_losses,
+                            expect_unchanged, fail, gen, likely, linear_data, points)
 
-from .common import NAME, expect_reference, losses
-from .data import gen, make_data
+from .bugs import DESCRIPTIONS, diagnose
+
+NAME = "fixed_train"
+GLOBAL_SEED = 4242  # set in the student process before calls, to expose use of the global RNG
 
 LOOP_HINT = ("a Python loop over the samples of each batch is the usual cause: compute each "
              "batch's loss on X[idx] at once")
+
+
+def expect_reference(student, reference, *, n, d, batch_size, epochs, lr, seed):
+    """fixed_train's losses equal the reference's on one setting; name any bug still there."""
+    X, y, w0, b0 = linear_data(n, d, seed=seed)
+    setting = describe(N=n, d=d, batch_size=batch_size, epochs=epochs, lr=lr)
+    try:
+        expect_reference_losses(
+            student, reference, NAME, (X, y, w0, b0, batch_size, epochs, lr, gen(seed + 1)),
+            global_seed=GLOBAL_SEED, setting=setting,
+            diagnose=lambda got: diagnose(got, X=X, y=y, w0=w0, b0=b0, batch_size=batch_size,
+                                          epochs=epochs, lr=lr, seed=seed + 1,
+                                          global_seed=GLOBAL_SEED))
+    except StudentError as err:
+        if err.type == "ZeroDivisionError" and batch_size > n:
+            fail(f"{NAME} raised {err.message} ({setting}): with batch_size > N the only batch "
+                 f"of an epoch is the last, smaller one, and it must be kept"
+                 + likely(DESCRIPTIONS["drop_last"]))
+        raise
+
+
+def losses(student, *args, global_seed=GLOBAL_SEED):
+    return as_float_list(student.call(NAME, *args, global_seed=global_seed)["result"], NAME)
 
 
 @points(NAME, 1)
@@ -30,12 +55,10 @@ def test_matches_reference_with_several_features(student, reference):
 
 @points(NAME, 1)
 def test_inputs_unchanged(student):
-    X, y, w0, b0 = make_data(30, 2, seed=7)
-    reply = student.call(NAME, X, y, w0, b0, 4, 2, 0.05, gen(1), return_args=True)
-    after = reply["args_after"][:4]
+    X, y, w0, b0 = linear_data(30, 2, seed=7)
     names = ["X", "y", "w0", "b0"]
-    not_mutated([X, y, w0, b0], after, names, NAME)
-    for name, tensor in zip(names, after):
+    reply = expect_unchanged(student, NAME, (X, y, w0, b0, 4, 2, 0.05, gen(1)), names)
+    for name, tensor in zip(names, reply["args_after"]):
         if isinstance(tensor, torch.Tensor) and tensor.requires_grad:
             fail(f"{NAME} switched on requires_grad of the caller's `{name}`: it then trains the "
                  f"caller's tensor itself; make a copy to train, such as "
@@ -44,7 +67,7 @@ def test_inputs_unchanged(student):
 
 @points(NAME, 1)
 def test_depends_only_on_the_generator(student):
-    X, y, w0, b0 = make_data(40, 2, seed=12)
+    X, y, w0, b0 = linear_data(40, 2, seed=12)
     a = losses(student, X, y, w0, b0, 7, 3, 0.05, gen(8), global_seed=1)
     b = losses(student, X, y, w0, b0, 7, 3, 0.05, gen(8), global_seed=2)
     expect(a == b, f"{NAME} gave different losses for the same generator seed when the global "
@@ -54,41 +77,23 @@ def test_depends_only_on_the_generator(student):
 
 @points(NAME, 0.5)
 def test_zero_epochs_and_plain_floats(student):
-    X, y, w0, b0 = make_data(12, 2, seed=3)
-    try:
-        empty = student.call(NAME, X, y, w0, b0, 4, 0, 0.05, gen(1))["result"]
-    except StudentError as err:
-        if err.type == "NotImplementedError" or err.kind != "error":
-            raise
-        losses(student, X, y, w0, b0, 4, 3, 0.05, gen(1))  # an error on every call shows as it is
-        fail(f"{NAME} with epochs=0 raised {err.message}, but with epochs=3 it runs; expected [] "
-             f"(no epochs, no losses): epochs=0 is allowed and trains nothing")
-    expect(empty == [] and isinstance(empty, list),
-           f"{NAME} with epochs=0 returned {empty!r:.60}; expected [] (no epochs, no losses)")
-    three = losses(student, X, y, w0, b0, 4, 3, 0.05, gen(1), strict=True)
-    expect(len(three) == 3, f"{NAME} with epochs=3 returned {len(three)} losses; expected 3")
+    X, y, w0, b0 = linear_data(12, 2, seed=3)
+    expect_one_loss_per_epoch(student, NAME, lambda e: (X, y, w0, b0, 4, e, 0.05, gen(1)))
 
 
 @points(NAME, 0.5)
 def test_batch_size_below_one_raises_value_error(student):
-    X, y, w0, b0 = make_data(8, 1, seed=5)
+    X, y, w0, b0 = linear_data(8, 1, seed=5)
     for batch_size in (0, -2):
-        try:
-            student.call(NAME, X, y, w0, b0, batch_size, 2, 0.05, gen(1))
-        except StudentError as err:
-            if err.type == "NotImplementedError" or err.kind != "error":
-                raise
-            expect(err.type == "ValueError", f"{NAME} with batch_size={batch_size} raised "
-                                             f"{err.type}; the contract asks for ValueError")
-        else:
-            fail(f"{NAME} with batch_size={batch_size} returned instead of raising ValueError: "
-                 f"check `if batch_size < 1: raise ValueError(...)` first")
+        expect_raises(student, NAME, (X, y, w0, b0, batch_size, 2, 0.05, gen(1)), "ValueError",
+                      setting=f"X, y, w0, b0, batch_size={batch_size}, ...",
+                      hint="check `if batch_size < 1: raise ValueError(...)` first")
 
 
 @points(NAME, 1)
 def test_not_much_slower_than_reference(student, reference_process):
     def make_args(r: int) -> tuple:
-        X, y, w0, b0 = make_data(2048, 8, seed=500 + r)
+        X, y, w0, b0 = linear_data(2048, 8, seed=500 + r)
         return (X, y, w0, b0, 64, 3, 0.01, gen(r))
     assert_not_much_slower(student, reference_process, NAME, make_args,
                            workload="N=2048, d=8, batch_size=64, 3 epochs", hint=LOOP_HINT)

@@ -2,44 +2,44 @@
 
 from looplab.checks import points
 
-from .quiz import expect_answer
+from .quiz import QUIZ
 
 
 @points("quiz_answers", 1)
 def test_q1_order_of_the_steps_in_one_iteration(student):
-    expect_answer(student, "q1")
+    QUIZ.expect_answer(student, "q1")
 
 
 @points("quiz_answers", 1)
 def test_q2_gradient_of_the_loss_with_respect_to_b(student):
-    expect_answer(student, "q2")
+    QUIZ.expect_answer(student, "q2")
 
 
 @points("quiz_answers", 1)
 def test_q3_a_loss_that_grows_faster_and_faster(student):
-    expect_answer(student, "q3")
+    QUIZ.expect_answer(student, "q3")
 
 
 @points("quiz_answers", 1)
 def test_q4_one_batch_of_all_the_samples(student):
-    expect_answer(student, "q4")
+    QUIZ.expect_answer(student, "q4")
 
 
 @points("quiz_answers", 1)
 def test_q5_the_loss_recorded_for_an_epoch(student):
-    expect_answer(student, "q5")
+    QUIZ.expect_answer(student, "q5")
 
 
 @points("quiz_answers", 1)
 def test_q6_a_fresh_permutation_every_epoch(student):
-    expect_answer(student, "q6")
+    QUIZ.expect_answer(student, "q6")
 
 
 @points("quiz_answers", 1)
 def test_q7_zig_zag_across_a_narrow_valley(student):
-    expect_answer(student, "q7")
+    QUIZ.expect_answer(student, "q7")
 
 
 @points("quiz_answers", 1)
 def test_q8_central_differences_with_a_tiny_h(student):
-    expect_answer(student, "q8")
+    QUIZ.expect_answer(student, "q8")
