@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from pathlib import Path
 
 from looplab import __version__
@@ -74,6 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `looplab check ... | head`
         sys.stderr.close()
         return 0
+    except Exception as exc:  # a bug in looplab, not in how it was called
+        if args.verbose:
+            traceback.print_exc()
+        print(f"error: looplab failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if not args.verbose:
+            print("hint: rerun with -v for the traceback, and report it with that output",
+                  file=sys.stderr)
+        return 1
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -115,3 +115,16 @@ def test_new_scaffolds_a_lesson_that_nbgrader_can_release(capsys, tmp_path):
 def test_new_rejects_more_than_five_tasks(capsys):
     assert main(["new", "9.2", "too big", "a", "b", "c", "d", "e", "f"]) == 2
     assert "1 to 5 graded tasks" in capsys.readouterr().err
+
+
+def test_an_unexpected_failure_says_looplab_failed_and_how_to_see_the_traceback(capsys, monkeypatch):
+    import looplab.release
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+    monkeypatch.setattr(looplab.release, "release", broken)
+    assert main(["release", "--check"]) == 1
+    err = capsys.readouterr().err
+    assert "error: looplab failed: KeyError: 'boom'" in err and "hint: rerun with -v" in err
+    assert "Traceback" not in err
+    assert main(["-v", "release", "--check"]) == 1
+    assert "Traceback (most recent call last)" in capsys.readouterr().err
