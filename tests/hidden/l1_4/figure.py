@@ -12,10 +12,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from looplab.checks import fail
-from looplab.sandbox.runner import StudentError
+from looplab.checks import StudentError, expect_unchanged, fail, likely
 
-from .data import mse_at
+from .model import mse_at
 
 SPREAD = 0.02  # the loss may vary by this fraction of the grid's loss range along one level
 NOT_TRANSPOSED = ("matplotlib's contour(X, Y, Z) wants Z with one row per Y value and one column "
@@ -23,14 +22,18 @@ NOT_TRANSPOSED = ("matplotlib's contour(X, Y, Z) wants Z with one row per Y valu
                   "of ws[i], bs[j])")
 
 
-def draw(student, x, y, ws, bs, path, **kwargs) -> dict:
-    """Call plot_landscape; return the reply ("result" and, if asked, "args_after")."""
+def draw(student, x, y, ws, bs, path, *, unchanged: bool = False) -> object:
+    """Call plot_landscape and return what it returned; with `unchanged`, fail if it changed
+    an input. A grid passed to contour without .T raises a TypeError when len(ws) != len(bs)."""
+    args = (x, y, ws, bs, path)
     try:
-        return student.call("plot_landscape", x, y, ws, bs, path, **kwargs)
+        if unchanged:
+            return expect_unchanged(student, "plot_landscape", args, ["x", "y", "ws", "bs", "path"])["result"]
+        return student.plot_landscape(*args)
     except StudentError as err:
         if err.type == "TypeError" and "must match number of" in err.message:
             fail(f"plot_landscape raised {err.message} (len(ws)={len(ws)}, len(bs)={len(bs)})"
-                 f"\nlikely mistake: {NOT_TRANSPOSED}")
+                 + likely(NOT_TRANSPOSED))
         raise
 
 

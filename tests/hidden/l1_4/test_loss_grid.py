@@ -2,25 +2,22 @@
 
 import torch
 
-from looplab.checks import expect, fail, not_mutated, points
-from looplab.checks.timing import assert_not_much_slower
+from looplab.checks import (as_tensor, assert_not_much_slower, expect, expect_unchanged,
+                            fail, likely, points)
 
-from .common import as_tensor, first_difference
-from .data import axes_around, least_squares, make_data, pointwise_grid
-from .mistakes import diagnose_grid
+from .model import GRID, axes_around, least_squares, make_data, pointwise_grid, same
 
 LOOP_HINT = ("a Python loop over the grid points is the usual cause: build the (P, Q, N) "
              "predictions at once by broadcasting, ws[:, None, None] * x + bs[None, :, None]")
 
 
-def grid_of(student, x, y, ws, bs) -> torch.Tensor:
+def read_grid(got, ws, bs) -> torch.Tensor:
+    """The returned grid as float64, after its type, shape (P, Q) and dtype are checked."""
     P, Q = len(ws), len(bs)
-    got = student.loss_grid(x, y, ws, bs)
-    hint = ""
-    if tuple(getattr(got, "shape", ())) == (Q, P):
-        hint = ("likely mistake: the grid's axes are swapped; row i must follow ws[i] and column j "
-                "bs[j], so the shape is (len(ws), len(bs))")
-    return as_tensor(got, f"loss_grid with len(ws)={P}, len(bs)={Q}", (P, Q), hint)
+    what = f"loss_grid with len(ws)={P}, len(bs)={Q}"
+    if isinstance(got, torch.Tensor) and tuple(got.shape) == (Q, P) != (P, Q):
+        fail(f"{what} returned a tensor of shape {(Q, P)}; expected {(P, Q)}" + likely(GRID["transposed"]))
+    return as_tensor(got, what, shape=(P, Q), floating=True).detach().double()
 
 
 @points("loss_grid", 2)
@@ -28,16 +25,14 @@ def test_matches_the_loss_computed_point_by_point(student):
     for n, seed, p, q in [(40, 1, 7, 5), (200, 2, 12, 9)]:
         x, y = make_data(n, seed)
         ws, bs = torch.linspace(-1.0, 5.0, p), torch.linspace(-4.0, 2.0, q)
-        got, want = grid_of(student, x, y, ws, bs), pointwise_grid(x, y, ws, bs)
-        atol = 1e-5 * float(want.abs().max())
-        at = first_difference(got, want, rtol=1e-4, atol=atol)
-        if at is not None:
-            i, j = at
-            mistake = diagnose_grid(got, x, y, ws, bs)
+        got, want = read_grid(student.loss_grid(x, y, ws, bs), ws, bs), pointwise_grid(x, y, ws, bs)
+        bad = ~torch.isclose(got, want, rtol=1e-4, atol=1e-5 * float(want.abs().max()))
+        if bad.any():
+            i, j = bad.nonzero()[0].tolist()
             fail(f"loss_grid: entry [{i}, {j}] (w={ws[i].item():.4g}, b={bs[j].item():.4g}) is "
                  f"{got[i, j].item():.6g}, but the mean squared error of w * x + b there is "
                  f"{want[i, j].item():.6g} (N={n}, len(ws)={p}, len(bs)={q})"
-                 + (f"\nlikely mistake: {mistake}" if mistake else ""))
+                 + likely(GRID.diagnose(got, GRID.messages, same=same, x=x, y=y, ws=ws, bs=bs)))
 
 
 @points("loss_grid", 1)
@@ -45,7 +40,7 @@ def test_lowest_grid_point_is_next_to_the_least_squares_solution(student):
     x, y = make_data(150, 3)
     w_star, b_star = least_squares(x, y)
     ws, bs = axes_around(w_star, b_star, 41, 33)
-    grid = grid_of(student, x, y, ws, bs)
+    grid = read_grid(student.loss_grid(x, y, ws, bs), ws, bs)
     i, j = divmod(int(grid.argmin()), len(bs))
     step_w, step_b = (ws[1] - ws[0]).item(), (bs[1] - bs[0]).item()
     expect(abs(ws[i].item() - w_star) <= step_w * 1.01 and abs(bs[j].item() - b_star) <= step_b * 1.01,
@@ -59,9 +54,8 @@ def test_lowest_grid_point_is_next_to_the_least_squares_solution(student):
 def test_inputs_unchanged(student):
     x, y = make_data(30, 4)
     ws, bs = torch.linspace(0.0, 4.0, 6), torch.linspace(-3.0, 1.0, 4)
-    reply = student.call("loss_grid", x, y, ws, bs, return_args=True)
-    as_tensor(reply["result"], "loss_grid", (6, 4))
-    not_mutated([x, y, ws, bs], reply["args_after"], ["x", "y", "ws", "bs"], "loss_grid")
+    reply = expect_unchanged(student, "loss_grid", (x, y, ws, bs), ["x", "y", "ws", "bs"])
+    read_grid(reply["result"], ws, bs)
 
 
 @points("loss_grid", 1.5)

@@ -5,10 +5,10 @@ The figure arrives as plain data (see figure.py); nothing here looks at pixels.
 
 import torch
 
-from looplab.checks import expect, fail, not_mutated, points
+from looplab.checks import expect, fail, likely, points
 
-from .data import START, axes_around, least_squares, make_data, mse_at
 from .figure import NOT_TRANSPOSED, SPREAD, axes_of, contour_lines, draw, find_line, worst_spread
+from .model import START, axes_around, least_squares, make_data, mse_at
 
 
 def setting(seed: int, p: int, q: int, lr: float, steps: int, reference):
@@ -26,7 +26,7 @@ def loss_range(x, y, ws, bs) -> float:
 @points("plot_landscape", 2)
 def test_draws_contour_lines_of_the_loss(student, reference):
     x, y, ws, bs, path = setting(21, 40, 40, 0.1, 20, reference)  # square, so a missing .T shows
-    found = contour_lines(axes_of(draw(student, x, y, ws, bs, path)["result"]))
+    found = contour_lines(axes_of(draw(student, x, y, ws, bs, path)))
     allowed = SPREAD * loss_range(x, y, ws, bs)
     same = lambda u, v: (u, v)  # noqa: E731 - horizontal is w, vertical is b
     for _, cs in found:
@@ -52,21 +52,20 @@ def test_draws_contour_lines_of_the_loss(student, reference):
 def _why(cs, x, y, ws, bs, allowed: float) -> str:
     """Name the likely mistake: axes swapped, or the grid passed without .T."""
     if worst_spread(cs, x, y, lambda u, v: (v, u))[0] <= allowed:
-        return ("\nlikely mistake: w and b are swapped; w goes on the horizontal axis: "
-                "ax.contour(ws, bs, grid.T)")
+        return likely("w and b are swapped; w goes on the horizontal axis: ax.contour(ws, bs, grid.T)")
     step_w, step_b = (ws[1] - ws[0]).item(), (bs[1] - bs[0]).item()
 
     def untransposed(u, v):  # the value drawn at (ws[j], bs[i]) was grid[j, i] = L(ws[i], bs[j])
         return ws[0] + (v - bs[0]) / step_b * step_w, bs[0] + (u - ws[0]) / step_w * step_b
     if worst_spread(cs, x, y, untransposed)[0] <= allowed:
-        return f"\nlikely mistake: {NOT_TRANSPOSED}"
+        return likely(NOT_TRANSPOSED)
     return ""
 
 
 @points("plot_landscape", 1.5)
 def test_draws_the_path_over_the_contours(student, reference):
     x, y, ws, bs, path = setting(22, 41, 33, 0.3, 15, reference)
-    axes = axes_of(draw(student, x, y, ws, bs, path)["result"])
+    axes = axes_of(draw(student, x, y, ws, bs, path))
     ax = find_line(axes, path)
     if ax is None:
         k = len(path)
@@ -88,7 +87,7 @@ def test_draws_the_path_over_the_contours(student, reference):
 @points("plot_landscape", 0.5)
 def test_axes_are_labelled_w_and_b(student, reference):
     x, y, ws, bs, path = setting(23, 30, 25, 0.1, 10, reference)
-    for ax, _ in contour_lines(axes_of(draw(student, x, y, ws, bs, path)["result"])):
+    for ax, _ in contour_lines(axes_of(draw(student, x, y, ws, bs, path))):
         expect("w" in ax["xlabel"].lower() and "b" in ax["ylabel"].lower(),
                f"the axes are labelled {ax['xlabel']!r} (horizontal) and {ax['ylabel']!r} (vertical); "
                f"label them with the parameters: ax.set_xlabel('w'), ax.set_ylabel('b')")
@@ -97,7 +96,4 @@ def test_axes_are_labelled_w_and_b(student, reference):
 @points("plot_landscape", 1)
 def test_returns_the_figure_and_leaves_inputs_unchanged(student, reference):
     x, y, ws, bs, path = setting(24, 20, 16, 0.1, 5, reference)
-    reply = draw(student, x, y, ws, bs, path, return_args=True)
-    axes_of(reply["result"])
-    not_mutated([x, y, ws, bs, path], reply["args_after"], ["x", "y", "ws", "bs", "path"],
-                "plot_landscape")
+    axes_of(draw(student, x, y, ws, bs, path, unchanged=True))
