@@ -15,7 +15,6 @@ was expected, what came back, and the likely mistake (`likely`).
 - mistakes: `Mistakes`, `diagnose`, `loosely_same`, `likely`; `linear_loop` simulates the
   course's linear-regression loop with any set of bugs
 - training loops: `expect_one_loss_per_epoch`, `expect_reference_losses`
-- training loops: `expect_one_loss_per_epoch`, `expect_reference_losses`
 - equivalences: `own_or_reference`
 - a student's class (objects that cannot cross): `drive`, `driver`, `Function` (drivers)
 - quizzes: `Quiz`
