@@ -4,59 +4,48 @@ import math
 
 import torch
 
-from looplab.checks import as_float_list, expect, fail, points
-from looplab.checks.timing import assert_not_much_slower
+from looplab.checks import (as_float_list, as_tensor, assert_not_much_slower, assert_trajectory,
+                            describe, expect, expect_unchanged, fail, kind, likely, linear_data,
+                            points)
 
-from .common import (close, expect_inputs_unchanged, expect_no_grad, expect_shape_and_dtype,
-                     kind, show, values)
-from .data import describe, least_squares, loss64, make_data, stable_limit
-from .mistakes import name_fit, simulate_fit
+from .model import (FIT, close, expect_no_autograd, expect_shape, least_squares, loss64, same_fit,
+                    show, simulate_fit, stable_limit, values)
 
 LOOP_HINT = ("a Python loop over the samples inside each step is the usual cause: the loss and "
              "the gradient are a few matrix expressions on all of X at once")
 
 
-def _run(student, X, y, w0, b0, lr, steps, *, strict=False):
-    """(w, b, losses) from the student's fit, read leniently: float64 values in the right shape."""
-    result = student.fit(X, y, w0, b0, lr, steps)
+def _triple(result: object) -> tuple:
     if not isinstance(result, (tuple, list)) or len(result) != 3:
         fail(f"fit returned a {kind(result)}; expected a tuple (w, b, losses)")
-    w, b, losses = result
-    for name, value in (("w", w), ("b", b)):
-        if not isinstance(value, torch.Tensor):
-            fail(f"fit: the returned {name} is a {kind(value)}; expected a tensor")
+    return tuple(result)
+
+
+def _run(student, X, y, w0, b0, lr, steps, *, strict=False):
+    """(w, b, losses) from the student's fit, read leniently: float64 values in the right shape."""
+    w, b, losses = _triple(student.fit(X, y, w0, b0, lr, steps))
     n, d = X.shape
-    return (values(w, (d, 1), "w", "fit", n), values(b, (1,), "b", "fit", n),
-            as_float_list(losses, "fit: losses", strict=strict))
+    return (values(as_tensor(w, "fit's w"), (d, 1), "fit's w", n),
+            values(as_tensor(b, "fit's b"), (1,), "fit's b", n),
+            as_float_list(losses, "fit's losses", strict=strict))
 
 
 def _expect_reference(student, *, n, d, lr, steps, seed, scale=1.0):
-    X, y, w0, b0 = make_data(n, d, seed=seed, scale=scale)
+    X, y, w0, b0 = linear_data(n, d, seed, scale=scale)
     w, b, losses = _run(student, X, y, w0, b0, lr, steps)
     want_w, want_b, want = simulate_fit(X, y, w0, b0, lr, steps)  # no mistake: float64 gradient descent
     setting = describe(N=n, d=d, lr=lr, steps=steps)
-    _expect_losses(losses, want, setting, lambda: name_fit(None, None, losses, X, y, w0, b0, lr, steps))
+    known = dict(X=X, y=y, w0=w0, b0=b0, lr=lr, steps=steps)
+    diagnose = lambda: FIT.diagnose((None, None, losses), FIT.messages, same=same_fit, **known)  # noqa: E731
+    expect(len(losses) == len(want),
+           f"fit returned {len(losses)} losses, expected {len(want)} ({setting}): one loss per step, "
+           f"each recorded just before that step's update" + likely(diagnose()))
+    assert_trajectory(losses, want, what="fit", unit="step", setting=setting, against="expected",
+                      diagnose=diagnose)
     if not (close(w, want_w, 1e-3, 1e-5) and close(b, want_b, 1e-3, 1e-5)):
-        mistake = name_fit(w, b, None, X, y, w0, b0, lr, steps)
         fail(f"fit ({setting}): the losses are right but the returned parameters are w {show(w)}, "
              f"b {show(b)}; expected {show(want_w)}, {show(want_b)} after {steps} updates"
-             + (f"\nlikely mistake: {mistake}" if mistake else ""))
-
-
-def _expect_losses(got: list[float], want: list[float], setting: str, diagnose) -> None:
-    """The recorded losses equal the reference's, step by step."""
-    problem = ""
-    if len(got) != len(want):
-        problem = (f"fit returned {len(got)} losses, expected {len(want)} ({setting}): one loss per "
-                   f"step, each recorded just before that step's update")
-    else:
-        bad = next((k for k, (g, v) in enumerate(zip(got, want))
-                    if not abs(g - v) <= 1e-6 + 1e-4 * abs(v)), None)
-        if bad is not None:
-            problem = f"fit: the loss recorded at step {bad} is {got[bad]:.6g}, expected {want[bad]:.6g} ({setting})"
-    if problem:
-        mistake = diagnose()
-        fail(problem + (f"\nlikely mistake: {mistake}" if mistake else ""))
+             + likely(FIT.diagnose((w, b, None), FIT.messages, same=same_fit, **known)))
 
 
 @points("fit", 1.5)
@@ -71,7 +60,7 @@ def test_matches_gradient_descent_with_several_features(student):
 
 @points("fit", 1)
 def test_reaches_the_least_squares_solution(student):
-    X, y, w0, b0 = make_data(300, 3, seed=33, scale=2.0, shift=0.5, noise=0.3)
+    X, y, w0, b0 = linear_data(300, 3, seed=33, noise=0.3, scale=2.0, shift=0.5)
     lr, steps = 0.5 * stable_limit(X), 150
     w, b, losses = _run(student, X, y, w0, b0, lr, steps)
     w_star, b_star = least_squares(X, y)
@@ -89,7 +78,7 @@ def test_reaches_the_least_squares_solution(student):
 
 @points("fit", 1.5)
 def test_step_size_limit_is_where_theory_says(student):
-    X, y, w0, b0 = make_data(200, 3, seed=34, scale=2.0, shift=1.0, noise=0.2)
+    X, y, w0, b0 = linear_data(200, 3, seed=34, noise=0.2, scale=2.0, shift=1.0)
     limit = stable_limit(X)
     w_star, b_star = least_squares(X, y)
     floor = loss64(X, y, w_star, b_star)
@@ -110,7 +99,7 @@ def test_step_size_limit_is_where_theory_says(student):
 
 @points("fit", 0.5)
 def test_zero_steps_and_plain_floats(student):
-    X, y, w0, b0 = make_data(12, 2, seed=35)
+    X, y, w0, b0 = linear_data(12, 2, seed=35)
     w, b, losses = _run(student, X, y, w0, b0, 0.1, 0)
     expect(losses == [], f"fit with steps=0 returned losses {losses!r:.60}; expected [] (no steps, no losses)")
     expect(torch.equal(w, w0.double()) and torch.equal(b, b0.double()),
@@ -122,21 +111,19 @@ def test_zero_steps_and_plain_floats(student):
 
 @points("fit", 0.5)
 def test_inputs_unchanged_and_plain_tensors(student):
-    X, y, w0, b0 = make_data(30, 3, seed=36)
-    reply = expect_inputs_unchanged(student, "fit", (X, y, w0, b0, 0.1, 5), ["X", "y", "w0", "b0"])
-    result = reply["result"]
-    if not isinstance(result, (tuple, list)) or len(result) != 3 or not all(
-            isinstance(t, torch.Tensor) for t in result[:2]):
-        fail(f"fit returned a {kind(result)}; expected a tuple (w, b, losses) with tensors w and b")
-    expect_shape_and_dtype(result[0], (3, 1), "w", "fit", 30)
-    expect_shape_and_dtype(result[1], (1,), "b", "fit", 30)
-    expect_no_grad(tuple(result[:2]), ("w", "b"), "fit")
+    X, y, w0, b0 = linear_data(30, 3, seed=36)
+    args, names = (X, y, w0, b0, 0.1, 5), ("X", "y", "w0", "b0")
+    reply = expect_unchanged(student, "fit", args, names)
+    w, b, _ = _triple(reply["result"])
+    expect_shape(as_tensor(w, "fit's w"), (3, 1), "fit's w", 30)
+    expect_shape(as_tensor(b, "fit's b"), (1,), "fit's b", 30)
+    expect_no_autograd(reply, args, names, ("w", "b"), "fit")
 
 
 @points("fit", 1)
 def test_not_much_slower_than_reference(student, reference_process):
     def make_args(r):
-        X, y, w0, b0 = make_data(4000, 8, seed=300 + r)
+        X, y, w0, b0 = linear_data(4000, 8, seed=300 + r)
         return (X, y, w0, b0, 0.01, 100)
     assert_not_much_slower(student, reference_process, "fit", make_args,
                            workload="N=4000, d=8, 100 steps", hint=LOOP_HINT)
