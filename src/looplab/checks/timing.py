@@ -1,10 +1,13 @@
 """Speed against the reference, measured from the checker's side.
 
-Both functions run in sandboxed processes of the same kind and are timed by
-the checker around the whole call, so a student cannot touch the clock. Runs
-are interleaved (reference first on even rounds, student first on odd ones),
-every round gets fresh inputs (no caching across rounds), and the medians are
-compared with a wide margin, because shared machines are noisy.
+Both functions run in sandboxed processes of the same kind and are timed by the checker
+around the whole call, so a student cannot touch the clock. Runs are interleaved (reference
+first on even rounds, student first on odd ones), every round gets fresh inputs (no caching
+across rounds), and medians are compared with a wide margin, because shared machines are noisy.
+
+Rounds stop as soon as the verdict is clear: after one round when the student is well inside
+the allowance (at most half of it) or far outside (more than twice it), after three rounds
+otherwise, and up to five rounds when the medians sit within a quarter of the boundary.
 """
 
 from __future__ import annotations
@@ -17,35 +20,32 @@ from looplab.checks.expect import fail
 from looplab.checks.student import Student
 from looplab.sandbox.runner import StudentTimeout
 
+CLEAR = 2.0  # a ratio to the allowance this far from 1 decides after one round
+NEAR = 1.25  # within this ratio of the allowance, spend up to MAX_ROUNDS
+ROUNDS, MAX_ROUNDS = 3, 5
+
 
 def assert_not_much_slower(student: Student, reference: Student, name: str,
-                           make_args: Callable[[int], tuple], *, rounds: int = 3,
-                           factor: float = 8.0, slack: float = 0.03, workload: str = "",
-                           hint: str = "") -> None:
+                           make_args: Callable[[int], tuple], *, factor: float = 8.0,
+                           slack: float = 0.03, workload: str = "", hint: str = "") -> None:
     """Fail if the student's median time exceeds factor x reference + slack seconds."""
     ref_times: list[float] = []
     stu_times: list[float] = []
     wrong = 0
-    for r in range(rounds):
+    for r in range(MAX_ROUNDS):
         args = make_args(r)
-        order = ("ref", "stu") if r % 2 == 0 else ("stu", "ref")
         answers = {}
-        for who in order:
+        for who in (("ref", "stu") if r % 2 == 0 else ("stu", "ref")):
             if who == "ref":
                 seconds, answers["ref"] = reference.timed(name, *args, timeout=60)
                 ref_times.append(seconds)
-                continue
-            limit = factor * statistics.median(ref_times or [1.0]) + slack
-            try:
-                seconds, answers["stu"] = student.timed(name, *args, timeout=max(4 * limit, 2.0))
+            else:
+                seconds, answers["stu"] = _timed_student(student, name, args, ref_times, factor,
+                                                         slack, workload, hint)
                 stu_times.append(seconds)
-            except StudentTimeout:
-                fail(f"{name} is far too slow: one call on {workload} did not finish in "
-                     f"{max(4 * limit, 2.0):.2f} s; the reference needs {statistics.median(ref_times or [0]):.3f} s"
-                     + (f"\n{hint}" if hint else ""))
         wrong += not roughly_equal(answers["stu"], answers["ref"])
-        if stu_times[-1] > 4 * limit and len(ref_times) >= 1:
-            break  # clearly too slow: no need to spend more time
+        if _decided(r + 1, statistics.median(stu_times) / _allowance(ref_times, factor, slack)):
+            break
     if wrong:
         fail(f"{name}'s results on {workload} differ from the reference's on the same inputs, "
              f"so its speed cannot be credited: a fast wrong answer is not fast (fix the results first)")
@@ -54,3 +54,26 @@ def assert_not_much_slower(student: Student, reference: Student, name: str,
         fail(f"{name} took {stu * 1000:.1f} ms (median) on {workload}; the reference takes "
              f"{ref * 1000:.1f} ms, and up to {factor:g}x that plus {slack * 1000:.0f} ms is accepted"
              + (f"\n{hint}" if hint else ""))
+
+
+def _allowance(ref_times: list[float], factor: float, slack: float) -> float:
+    return factor * statistics.median(ref_times or [1.0]) + slack
+
+
+def _decided(rounds: int, ratio: float) -> bool:
+    """Whether the rounds so far settle the verdict, given the student's median / allowance."""
+    if ratio <= 1 / CLEAR or ratio > CLEAR:
+        return True
+    if rounds < ROUNDS:
+        return False
+    return not (1 / NEAR <= ratio <= NEAR)
+
+
+def _timed_student(student: Student, name: str, args: tuple, ref_times: list[float],
+                   factor: float, slack: float, workload: str, hint: str) -> tuple[float, object]:
+    limit = max(4 * _allowance(ref_times, factor, slack), 2.0)
+    try:
+        return student.timed(name, *args, timeout=limit)
+    except StudentTimeout:
+        fail(f"{name} is far too slow: one call on {workload} did not finish in {limit:.2f} s; "
+             f"the reference needs {statistics.median(ref_times or [0]):.3f} s" + (f"\n{hint}" if hint else ""))
