@@ -6,7 +6,7 @@ the mistaken function: train calls mse_loss, mse_gradient and gradient_step, so 
 spread to train. Each alternative is a correct solution in another style and keeps full marks.
 """
 
-from looplab.catalogue import Alternative, Mistake, edit, mutate, reference_source
+from looplab.catalogue import Alternative, Mistake, mutate, reference_source
 
 REFERENCE = reference_source("1.1")
 
