@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 
 # Worst first: a task takes the most severe status among its checks.
-SEVERITY = ("memory", "timeout", "crashed", "error", "ok")
+SEVERITY = ("memory", "disk", "timeout", "crashed", "error", "ok")
 
 
 @dataclass

@@ -6,29 +6,39 @@ the checker: replies are plain JSON data that the checks judge on their side.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
 from typing import Any
 
-from looplab.sandbox import protocol
+from looplab.sandbox import namespaces, protocol
 from looplab.sandbox.limits import Limits, apply, die_with_parent
 
 RPC_FD_BASE = 900  # the pipes move here, away from the fds students touch
 
 
 def start(req_fd: int, resp_fd: int, out_fd: int, scratch: str, limits: Limits,
-          course_root: str) -> None:
-    """Entry point in the forked child; never returns."""
+          course_root: str, sync: tuple[int, int]) -> None:
+    """Entry point in the forked child; never returns.
+
+    `sync` is the pair of pipes on which the zygote helps set up the namespaces.
+    """
     code = 0
     try:
         die_with_parent()
         os.setsid()
+        shared = namespaces.enter(scratch, limits, sync)
         req_fd, resp_fd = _isolate_fds(req_fd, resp_fd, out_fd)
         _isolate_environment(scratch, course_root)
+        if shared:
+            print(f"looplab: this submission shares /tmp, /var/tmp and /dev/shm with the others "
+                  f"graded here ({shared}); only its scratch directory is removed", file=sys.stderr)
         import torch
         torch.set_num_threads(limits.threads)
         apply(limits, scratch)
+        namespaces.seal()
+        die_with_parent()  # the kernel forgets it when the credentials change
         Server(req_fd, resp_fd).serve()
     except BaseException:  # noqa: BLE001 - the child reports and exits
         code = 70
@@ -77,10 +87,16 @@ def _isolate_environment(scratch: str, course_root: str) -> None:
     warnings.resetwarnings()  # the checker's filters (tests may turn warnings into errors) stay there
 
 
+DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
 def classify(exc: BaseException) -> str:
-    """`memory` for allocation failures, `exit` for SystemExit, else `error`."""
+    """`memory` for allocation failures, `disk` when the submission's disk is full,
+    `exit` for SystemExit, else `error`."""
     if isinstance(exc, MemoryError):
         return "memory"
+    if isinstance(exc, OSError) and exc.errno in DISK_ERRNOS:
+        return "disk"
     text = str(exc)
     if isinstance(exc, RuntimeError) and ("can't allocate memory" in text
                                           or "Unable to allocate" in text
@@ -88,6 +104,8 @@ def classify(exc: BaseException) -> str:
         return "memory"
     if isinstance(exc, (SystemExit, KeyboardInterrupt)):
         return "exit"
+    if isinstance(exc, (OSError, RuntimeError)) and namespaces.disk_full():
+        return "disk"  # e.g. torch.save's RuntimeError: "file write failed"
     return "error"
 
 

@@ -23,6 +23,10 @@ class Limits:
     max_processes: processes and threads the sandbox user may own (root only).
     output_kb: student output kept for the report; the rest is discarded.
     threads: torch intra-op threads in the student process.
+    disk_mb: what the submission may write to its /tmp, /var/tmp, /dev/shm and
+        scratch directory together (one tmpfs, freed when it ends); also the
+        largest file it may write anywhere.
+    disk_files: files and directories it may create there.
     """
 
     call_seconds: float = 10.0
@@ -32,6 +36,8 @@ class Limits:
     max_processes: int = 256
     output_kb: int = 64
     threads: int = 1
+    disk_mb: int = 256
+    disk_files: int = 4096
 
 
 def _prctl(option: int, value: int) -> None:
@@ -87,7 +93,7 @@ def apply(limits: Limits, scratch: str) -> None:
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     cpu = int(limits.total_seconds * 2) + 10
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (256 * 1024 * 1024,) * 2)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.disk_mb * 1024 * 1024,) * 2)
     if os.geteuid() == 0 and can_drop_root():
         os.chown(scratch, NOBODY, NOBODY)
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.max_processes,) * 2)

@@ -54,6 +54,17 @@ class StudentMemory(StudentFault):
     status = "memory"
 
 
+class StudentDisk(StudentFault):
+    """The submission filled its own disk allowance (`Limits.disk_mb`, `disk_files`)."""
+
+    status = "disk"
+
+
+def disk_message(limits: Limits) -> str:
+    return (f"your code wrote more than {limits.disk_mb} MiB to disk (or more than "
+            f"{limits.disk_files} files), the limit for one submission")
+
+
 @dataclass
 class CellOutcome:
     name: str
@@ -97,7 +108,7 @@ class StudentProcess:
                                 self.limits.load_seconds, "loading the submission")
         self.defined = [d for d in reply.get("defined", []) if isinstance(d, str)]
         self.cell_outcomes = [
-            CellOutcome(str(c.get("name")), _summary(c["error"]) if c.get("error") else None)
+            CellOutcome(str(c.get("name")), _summary(c["error"], self.limits) if c.get("error") else None)
             for c in reply.get("cells", []) if isinstance(c, dict)]
 
     def stop(self) -> dict:
@@ -139,6 +150,10 @@ class StudentProcess:
             if error.get("kind") == "memory":
                 raise StudentMemory(f"{name} ran out of memory (limit "
                                     f"{self.limits.memory_mb} MB)", error.get("traceback", ""))
+            if error.get("kind") == "disk":
+                raise StudentDisk(f"{name}: {disk_message(self.limits)} "
+                                  f"({error.get('type')}: {error.get('message')})"[:1000],
+                                  error.get("traceback", ""))
             raise StudentError(error)
         try:
             decoded = {"result": protocol.decode(reply.get("result"))}
@@ -201,7 +216,8 @@ class StudentProcess:
         return self.stop()
 
 
-def _summary(error: dict) -> str:
+def _summary(error: dict, limits: Limits) -> str:
     if not isinstance(error, dict):
         return "error"
-    return f"{error.get('type', 'Exception')}: {error.get('message', '')}"[:300]
+    disk = f"{disk_message(limits)}: " if error.get("kind") == "disk" else ""
+    return f"{disk}{error.get('type', 'Exception')}: {error.get('message', '')}"[:300]

@@ -143,14 +143,20 @@ def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
 
 
 def _spawn(sock, fds, limits, course_root, children) -> dict:  # pragma: no cover
-    scratch = tempfile.mkdtemp(prefix="looplab-")
+    from looplab.sandbox import namespaces
+    scratch = tempfile.mkdtemp(prefix="looplab-")  # where namespaces fail, the only private place
+    request_r, request_w = os.pipe()
+    reply_r, reply_w = os.pipe()
     pid = os.fork()
     if pid == 0:
         sock.close()
         from looplab.sandbox.child import start
-        start(fds[0], fds[1], fds[2], scratch, limits, course_root)
-    for fd in fds:
+        start(fds[0], fds[1], fds[2], scratch, limits, course_root, (request_w, reply_r))
+    for fd in (*fds, request_w, reply_r):
         os.close(fd)
+    namespaces.map_child(pid, request_r, reply_w)
+    os.close(request_r)
+    os.close(reply_w)
     children[pid] = scratch
     return {"pid": pid, "scratch": scratch}
 
