@@ -33,45 +33,73 @@ def solution_source(lesson: lessons.Lesson, root: Path) -> str:
     return header + "\n\n\n".join(b for b in bodies if b) + "\n"
 
 
-def student_notebook(lesson: lessons.Lesson, root: Path) -> str:
-    """The release notebook as nbgrader generates it from the source notebook."""
+# One process generates every assignment: nbgrader's import (about 5 s) is paid once.
+_GENERATE = """
+import sys
+from nbgrader.apps.generateassignmentapp import GenerateAssignmentApp
+for assignment in sys.argv[1:]:
+    GenerateAssignmentApp.clear_instance()
+    app = GenerateAssignmentApp.instance()
+    app.initialize([assignment, "--no-db", "--force", "--log-level=ERROR"])
+    app.start()
+"""
+
+
+def student_notebooks(chosen: list[lessons.Lesson], root: Path) -> dict[str, str]:
+    """The release notebooks as nbgrader generates them from the source notebooks, by lesson id.
+
+    nbgrader runs in a scratch copy of the course, so the real gradebook is never touched.
+    """
     with tempfile.TemporaryDirectory(prefix="looplab-release-") as tmp:
         course = Path(tmp)
         shutil.copy(root / "nbgrader_config.py", course / "nbgrader_config.py")
-        shutil.copytree(root / "source" / lesson.assignment, course / "source" / lesson.assignment)
-        proc = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", lesson.assignment,
-             "--no-db", "--force", "--log-level=ERROR"],
-            cwd=course, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise UsageError(f"nbgrader could not generate {lesson.assignment}:\n{proc.stderr.strip()}",
-                             "fix the source notebook's nbgrader metadata and run again")
-        text = (course / "release" / lesson.assignment / f"{lesson.assignment}.ipynb").read_text()
-    return json.dumps(json.loads(text), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        for lesson in chosen:
+            shutil.copytree(root / "source" / lesson.assignment, course / "source" / lesson.assignment)
+        proc = subprocess.run([sys.executable, "-c", _GENERATE, *(l.assignment for l in chosen)],
+                              cwd=course, capture_output=True, text=True)
+        made = {}
+        for lesson in chosen:
+            path = course / "release" / lesson.assignment / f"{lesson.assignment}.ipynb"
+            if proc.returncode != 0 or not path.exists():
+                raise UsageError(f"nbgrader could not generate {lesson.assignment}:\n{proc.stderr.strip()[-3000:]}",
+                                 "fix the source notebook's nbgrader metadata and run again")
+            made[lesson.id] = json.dumps(json.loads(path.read_text()), indent=1, sort_keys=True,
+                                         ensure_ascii=False) + "\n"
+    return made
 
 
-def outputs(lesson: lessons.Lesson, root: Path) -> dict[Path, str]:
-    return {lesson.release_notebook(root): student_notebook(lesson, root),
-            lesson.solution(root): solution_source(lesson, root)}
+def student_notebook(lesson: lessons.Lesson, root: Path) -> str:
+    """One lesson's release notebook (see `student_notebooks`)."""
+    return student_notebooks([lesson], root)[lesson.id]
+
+
+def outputs(chosen: list[lessons.Lesson], root: Path) -> dict[Path, str]:
+    """Every generated file of these lessons and the text it must hold."""
+    notebooks = student_notebooks(chosen, root)
+    found = {}
+    for lesson in chosen:
+        found[lesson.release_notebook(root)] = notebooks[lesson.id]
+        found[lesson.solution(root)] = solution_source(lesson, root)
+    return found
 
 
 def release(lesson_ids: list[str], *, check_only: bool = False, root: Path | None = None) -> int:
     """Write (or with check_only, compare) the generated files; return an exit status."""
     root = root or lessons.course_root()
     chosen = [lessons.get(i) for i in lesson_ids] if lesson_ids else list(lessons.LESSONS.values())
-    stale = []
     for lesson in chosen:
         if not lesson.source_notebook(root).exists():
             raise UsageError(f"{lesson.source_notebook(root)} does not exist",
                              "every lesson needs its instructor notebook in source/")
-        for path, text in outputs(lesson, root).items():
-            current = path.read_text() if path.exists() else None
-            if current == text:
-                continue
-            stale.append(path.relative_to(root))
-            if not check_only:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_text(text)
+    stale = []
+    for path, text in outputs(chosen, root).items():
+        current = path.read_text() if path.exists() else None
+        if current == text:
+            continue
+        stale.append(path.relative_to(root))
+        if not check_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
     verb = "out of date" if check_only else "written"
     for path in stale:
         print(f"{verb}: {path}")
