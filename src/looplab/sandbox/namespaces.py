@@ -34,7 +34,7 @@ PR_CAPBSET_DROP = 24
 MAP_ME, NO_NEED, DONE = b"M", b"-", b"k"
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_isolated = False  # set in the child once its tmpfs is mounted
+_disk: str | None = None  # in the child, once mounted: a place on its tmpfs
 
 
 def _ok(result: int, what: str) -> None:
@@ -105,7 +105,7 @@ def _under(path: str, folder: str) -> bool:
 
 def _mount_fresh(scratch: str, limits: Limits) -> None:
     """One tmpfs; its subdirectories go over each writable place, its root stays hidden."""
-    global _isolated
+    global _disk
     needed = _needed()
     targets = [d for d in WRITABLE if os.path.isdir(d) and not any(_under(p, d) for p in needed)]
     if not any(_under(scratch, d) for d in targets):
@@ -120,7 +120,7 @@ def _mount_fresh(scratch: str, limits: Limits) -> None:
         os.chmod(sub, 0o1777)
         _mount(sub, target, None, MS_BIND)
     os.makedirs(scratch, mode=0o700, exist_ok=True)  # it lives under /tmp, now empty
-    _isolated = True
+    _disk = base
 
 
 def seal() -> None:
@@ -135,9 +135,9 @@ def seal() -> None:
 
 def disk_full() -> bool:
     """The submission's tmpfs is (nearly) out of space or inodes."""
-    if not _isolated:
+    if _disk is None:
         return False
-    st = os.statvfs("/tmp")
+    st = os.statvfs(_disk)
     return st.f_bavail * st.f_frsize < 1 << 20 or st.f_favail == 0
 
 
