@@ -69,11 +69,13 @@ def test_every_pass_is_the_same_and_the_global_seed_changes_nothing(student):
     w, b = _setup(2, 7)
     setting = "w of shape (2, 1), n=5, noise=0.3, seed=7, three passes over one LinearStream"
     got = drive(student, NAME, stream_passes, w, b, 5, 0.3, 7, 3, 8, global_seed=GLOBAL_SEED)
-    _expect_passes(got, w, b, 5, 0.3, 7, 3, setting, names=("continues", "noise_first", "all_at_once"))
     other = drive(student, NAME, stream_passes, w, b, 5, 0.3, 7, 1, 8, global_seed=GLOBAL_SEED + 1)
-    expect(all(torch.equal(a[0], c[0]) for a, c in zip(got[0], other[0])),
+    _check_shapes(got[0], 2, f"pass 0 of {NAME}")
+    _check_shapes(other[0], 2, f"pass 0 of {NAME}")
+    expect(len(got[0]) == len(other[0]) and all(torch.equal(a[0], c[0]) for a, c in zip(got[0], other[0])),
            f"{NAME} gave other samples when only the global seed changed ({setting})"
            + likely("the samples are drawn from the global random generator: pass generator=g to torch.randn"))
+    _expect_passes(got, w, b, 5, 0.3, 7, 3, setting, names=("continues", "noise_first", "all_at_once"))
 
 
 @points(NAME, 0.5)
