@@ -44,7 +44,8 @@ def test_huge_logits_of_the_true_class_do_not_overflow(student, reference):
         fail(f"cross_entropy returned {got} for {setting}; expected {want:.6g}"
              + likely("exp of the raw logits overflows (exp(100) is inf in float32): subtract each row's max "
                       "before exp, lse(z) = m + log(sum(exp(z - m)))"))
-    assert_float(got, want, what="cross_entropy", setting=setting, rtol=1e-5, atol=1e-5)
+    assert_float(got, want, what="cross_entropy", setting=setting, rtol=1e-5, atol=1e-5,
+                 diagnose=lambda: MISTAKES.diagnose(got, CE_MISTAKES, logits=logits.double(), y=y))
 
 
 @points("cross_entropy", 0.5)
@@ -59,7 +60,8 @@ def test_huge_logits_of_other_classes_do_not_underflow(student, reference):
         fail(f"cross_entropy returned {got} for {setting}; expected {want:.6g}"
              + likely("the log of a softmax probability that rounded to 0 (log 0 = -inf), or exp of the raw "
                       "logits overflowing: compute lse(z) - z_y from the logits, never log(softmax)"))
-    assert_float(got, want, what="cross_entropy", setting=setting, rtol=1e-5, atol=1e-5)
+    assert_float(got, want, what="cross_entropy", setting=setting, rtol=1e-5, atol=1e-5,
+                 diagnose=lambda: MISTAKES.diagnose(got, CE_MISTAKES, logits=logits.double(), y=y))
     big = 1000 * torch.randn(5, 4, generator=gen(9), dtype=torch.float64)
     labels = torch.tensor([0, 1, 2, 3, 0])
     got64 = _loss(student, big, labels, "float64").item()
