@@ -97,7 +97,7 @@ def mlp_forward(x: Tensor, layers: Layers, activation: str) -> Tensor:
 
     Uses no randomness. x and the layers are left unchanged. All N rows at once, no loop
     over samples. Raises ValueError if layers is empty, activation is any other name, or
-    the shapes do not chain (x.shape[1] != d_0 of W_1, W_k.shape[1] != W_{k+1}.shape[0],
+    the shapes do not chain (x.shape[1] != W_1.shape[0], W_k.shape[1] != W_{k+1}.shape[0],
     or b_k.shape != (d_k,)).
     """
     functions = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}

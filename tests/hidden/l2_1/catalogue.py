@@ -155,7 +155,7 @@ MODULE_TRAINING = '''
     for _ in range(epochs):
         optimizer.zero_grad()
         loss = loss_fn(net(X), y)
-        losses.append(float(loss))
+        losses.append(loss.item())
         loss.backward()
         optimizer.step()
     linears = [m for m in net if isinstance(m, nn.Linear)]
