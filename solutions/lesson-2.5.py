@@ -18,7 +18,7 @@ def mse(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> Tensor:
 class PairDataset(Dataset):
     """A map-style data set over the rows of X and y: sample i is the pair (X[i], y[i]).
 
-    PairDataset(X, y) keeps X and y as they are (no copies, never modified).
+    PairDataset(X, y) stores X and y (no copy needed) and never modifies them.
         X: inputs, a tensor of shape (N, d), any dtype.
         y: targets, a tensor of shape (N, 1), any dtype.
 

@@ -60,7 +60,11 @@ def test_samples_follow_the_contract(student):
     for d, n, noise, seed in [(3, 9, 0.1, 4), (1, 6, 0.5, 5), (4, 0, 0.2, 6)]:
         w, b = _setup(d, seed)
         setting = f"w of shape ({d}, 1), n={n}, noise={noise}, seed={seed}"
-        got = drive(student, NAME, stream_passes, w, b, n, noise, seed, 1, n + 3, global_seed=GLOBAL_SEED)
+        reply = student.call(NAME, w, b, n, noise, seed, 1, n + 3, global_seed=GLOBAL_SEED,
+                             driver=driver(stream_passes), return_args=True)
+        got = reply["result"]
+        expect(all(torch.equal(a, c) for a, c in zip((w, b), reply["args_after"])),
+               f"{NAME} changed w or b in place ({setting}); leave them as they are")
         _expect_passes(got, w, b, n, noise, seed, 1, setting)
 
 

@@ -25,7 +25,10 @@ def test_len_and_items_are_the_rows(student):
     for n, d, dtype in [(7, 3, torch.float32), (5, 1, torch.float64)]:
         X, y = indexed_data(n, d, seed=n, dtype=dtype)
         setting = f"X of shape {tuple(X.shape)}, y of shape {tuple(y.shape)}, {dtype}"
-        got = drive(student, NAME, pair_items, X, y)
+        reply = student.call(NAME, X, y, driver=driver(pair_items), return_args=True)
+        got = reply["result"]
+        expect(all(torch.equal(a, b) for a, b in zip((X, y), reply["args_after"])),
+               f"PairDataset changed X or y in place ({setting}); store them and leave them as they are")
         expect(type(got["len"]) is int, f"len(PairDataset(X, y)) returned a {kind(got['len'])} ({setting})")
         if got["len"] != n:
             hint = ("\nlikely mistake: __len__ returns the number of features, X.shape[1]; it should count "

@@ -26,6 +26,12 @@ def _passes(student, X, y, batch_size, shuffle, drop_last, seed, passes, global_
             if len(parts) != 2 or not all(isinstance(t, torch.Tensor) for t in parts):
                 fail(f"{NAME}'s loader yielded batch {k} of epoch {e} with {len(parts)} parts; expected "
                      f"(X_batch, y_batch), two tensors")
+            shapes = [tuple(t.shape) for t in parts]
+            if len(shapes[0]) != 2 or shapes[0][1] != X.shape[1] or shapes[1] != (shapes[0][0], 1):
+                fail(f"{NAME}'s loader yielded batch {k} of epoch {e} with shapes {shapes[0]} and {shapes[1]}; "
+                     f"expected (B, {X.shape[1]}) and (B, 1) (N={X.shape[0]}, batch_size={batch_size}): the "
+                     f"loader stacks what your PairDataset returns with your collate_pairs, so check those "
+                     f"(their own checks say more)")
     return [[b["tensors"] for b in epoch] for epoch in raw]
 
 
@@ -61,6 +67,9 @@ def _diagnose(got, want, n, batch_size, shuffle, drop_last) -> str | None:
     flat = [sum(epoch, []) for epoch in got]
     sizes = [[len(b) for b in epoch] for epoch in got]
     want_sizes = [[len(b) for b in epoch] for epoch in want]
+    if flat and len(flat[0]) not in (n, n - n % batch_size):
+        return (f"the loader serves {len(flat[0])} of the N={n} samples per epoch; a DataLoader takes the number "
+                f"of samples from len(dataset), so check PairDataset's __len__ (its own checks say more)")
     if shuffle and all(order == list(range(len(order))) for order in flat):
         return "the samples come in their original order although shuffle=True: pass shuffle=shuffle to the DataLoader"
     if not shuffle and any(order != sorted(order) for order in flat):

@@ -108,6 +108,9 @@ def test_zero_epochs_plain_floats_and_inputs_unchanged(student):
     batches = in_order_batches(X, y, 5)
     expect_one_loss_per_epoch(student, NAME, lambda e: (batches, w0, b0, e, 0.05))
     reply = expect_unchanged(student, NAME, (batches, w0, b0, 2, 0.05), ["loader", "w0", "b0"])
+    again = student.call(NAME, batches, w0, b0, 2, 0.05, global_seed=GLOBAL_SEED + 1)["result"]
+    expect(again == reply["result"], f"{NAME} gave other losses on the same batches when only the global seed "
+                                     f"changed; it uses no randomness of its own")
     for k, (after, before) in enumerate(zip(reply["args_after"][0], batches)):
         expect(all(a.shape == b.shape and (a == b).all() for a, b in zip(after, before)),
                f"{NAME} changed batch {k} of the loader in place; leave the data as it is")
