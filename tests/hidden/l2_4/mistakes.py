@@ -165,12 +165,12 @@ GRADS = Mistakes({
 
 # --- train_curves -------------------------------------------------------------------------
 
-def _train(X: Tensor, y: Tensor, layers0: list, names: list, epochs: int, lr: float,
+def _train(X: Tensor, y: Tensor, layers0: list, activations: list, epochs: int, lr: float,
            mistake: str) -> dict:
     X, y = X.double(), y.double()
     shared = [(W.clone().requires_grad_(True), b.clone().requires_grad_(True)) for W, b in _double(layers0)]
     curves = {}
-    for name in names:
+    for name in activations:
         layers = shared if mistake == "shared_start" else [
             (W.clone().requires_grad_(True), b.clone().requires_grad_(True)) for W, b in _double(layers0)]
         losses = []
@@ -220,4 +220,5 @@ TRAIN = Mistakes({
     "ascent": "the step goes up the gradient (W + lr * grad); gradient descent subtracts it",
     "bias_frozen": "the biases are never updated; step every W and every b",
     "extra_epoch": "one epoch too many is run",
-}, lambda X, y, layers0, names, epochs, lr, mistake: _train(X, y, layers0, names, epochs, lr, mistake))
+}, lambda X, y, layers0, activations, epochs, lr, mistake: _train(X, y, layers0, activations, epochs, lr,
+                                                                        mistake))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import torch
 
 from looplab.checks import (as_float_list, assert_not_much_slower, assert_trajectory, describe,
-                            expect, expect_raises, expect_unchanged, gen, points)
+                            expect, expect_raises, expect_unchanged, fail, gen, likely,
+                            points)
 
 from .mistakes import DEAD
 
@@ -19,6 +20,9 @@ def fractions(student, x, layers) -> list[float]:
 
 def expect_fractions(student, x, layers, want: list[float], setting: str) -> None:
     got = fractions(student, x, layers)
+    if len(got) != len(want):
+        fail(f"{NAME} returned {len(got)} fractions for {len(layers)} layers; expected {len(want)}, one per "
+             f"hidden layer ({setting})" + likely(DEAD.diagnose(got, NAMES, x=x, layers=layers)))
     assert_trajectory(got, want, what=NAME, setting=setting, unit="hidden layer", atol=1e-6,
                       diagnose=lambda: DEAD.diagnose(got, NAMES, x=x, layers=layers))
 

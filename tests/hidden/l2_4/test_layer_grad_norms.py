@@ -21,6 +21,8 @@ def norms(student, x, y, layers, activation) -> list[float]:
 
 def expect_norms(student, x, y, layers, activation, want: list[float], setting: str) -> list[float]:
     got = norms(student, x, y, layers, activation)
+    if len(got) != len(want):
+        fail(f"{NAME} returned {len(got)} norms for {len(layers)} layers; expected one per layer ({setting})")
     assert_trajectory(got, want, what=NAME, setting=setting, unit="layer", rtol=1e-3, atol=1e-9,
                       diagnose=lambda: GRADS.diagnose(got, NAMES, x=x, y=y, layers=layers, name=activation))
     return got

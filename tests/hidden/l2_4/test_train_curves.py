@@ -49,7 +49,8 @@ def expect_reference(student, reference, *, n: int, widths: list[int], seed: int
         assert_trajectory(got[name], want[name], what=f"{NAME}'s {name} curve", setting=setting,
                           rtol=2e-4, atol=1e-6,
                           diagnose=lambda: TRAIN.diagnose(got, NAMES, same=curves_agree, X=X, y=y,
-                                                          layers0=layers0, names=names, epochs=epochs, lr=lr))
+                                                          layers0=layers0, activations=names, epochs=epochs,
+                                                          lr=lr))
 
 
 @points(NAME, 2)
