@@ -43,8 +43,8 @@ def dropout(x: Tensor, p: float, training: bool, generator: torch.Generator) -> 
         (training=False), or when p == 0, it returns x unchanged (x itself or an equal
         copy) and draws nothing from the generator.
 
-    x is left unchanged (no in-place operations). The result is built from x with tensor
-    operations, so autograd can differentiate through it.
+    x is left unchanged (no in-place operations). Use whole-tensor operations on x, no
+    Python loop over its entries: train_mlp backpropagates through the result.
 
     Raises:
         ValueError: if p is not in [0, 1), in either mode.
@@ -97,7 +97,7 @@ def train_mlp(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: floa
 
     Returns:
         (params, losses): params is a list of four new float32 tensors [W1, b1, W2, b2],
-        the trained values (detached, no requires_grad), shapes as in params0; losses is a
+        the trained values, with the shapes of params0; losses is a
         list of `epochs` Python floats, the objective recorded at each epoch. epochs=0
         returns copies of params0 and [].
 

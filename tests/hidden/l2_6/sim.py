@@ -20,21 +20,17 @@ DROPOUT_MESSAGES = {
     "scale_by_p": "the kept entries are divided by p; divide by 1 - p, the probability of keeping",
     "keep_below": "the mask keeps an entry where rand < p, so it keeps a fraction p instead of "
                   "1 - p: keep = torch.rand(x.shape, generator=generator) >= p",
-    "one_minus": "the mask is rand < 1 - p: right on average, but the contract fixes the draw "
+    "one_minus": "the mask keeps an entry where rand < 1 - p (torch.bernoulli with probability "
+                 "1 - p draws this same mask): right on average, but the contract fixes the draw "
                  "as keep = torch.rand(x.shape, generator=generator) >= p, so the masks differ",
-    "bernoulli": "the mask comes from torch.bernoulli: right on average, but the contract fixes "
-                 "the draw as keep = torch.rand(x.shape, generator=generator) >= p",
 }
 
 
 def simulate_dropout(x: Tensor, p: float, generator: torch.Generator, mistake: str | None = None) -> Tensor:
     """What dropout in training mode returns, with one mistake."""
     g = fresh(generator)
-    if mistake == "bernoulli":
-        keep = torch.bernoulli(torch.full(x.shape, 1 - p), generator=g).bool()
-    else:
-        u = torch.rand(x.shape, generator=g)
-        keep = {"keep_below": u < p, "one_minus": u < 1 - p}.get(mistake, u >= p)
+    u = torch.rand(x.shape, generator=g)
+    keep = {"keep_below": u < p, "one_minus": u < 1 - p}.get(mistake, u >= p)
     scale = {"no_rescale": 1.0, "scale_by_p": p}.get(mistake, 1.0 - p)
     return x * keep / scale
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 
 from looplab.checks import (as_float, as_pair, assert_float, describe, expect, expect_raises,
-                            fail, fresh, gen, likely, loosely_same, points)
+                            fresh, gen, points)
 
 from .data import GLOBAL_SEED, make_problem
 from .sim import GAP
@@ -79,13 +79,16 @@ def test_regularisation_narrows_the_gap(student):
 
 
 @points("overfitting_gap", 0.5)
-def test_rejects_empty_sets(student):
+def test_rejects_empty_sets_and_what_train_mlp_rejects(student):
     X, y, params0 = make_problem(10, 2, 4, 1, seed=4)
     for fraction, size in [(0.0, "n_val = 0"), (1.0, "n_val = N"), (0.04, "n_val = round(0.4) = 0"),
                            (0.97, "n_val = round(9.7) = 10 = N")]:
         expect_raises(student, "overfitting_gap", (X, y, params0, 2, 0.1, 0.0, 0.0, fraction, gen(0)),
                       "ValueError", setting=f"N=10, val_fraction={fraction}: {size}",
                       hint="both the training and the validation set need at least one sample")
+    expect_raises(student, "overfitting_gap", (X, y, params0, 2, 0.1, -1.0, 0.0, 0.5, gen(0)),
+                  "ValueError", setting="weight_decay=-1.0",
+                  hint="overfitting_gap raises what train_mlp raises: a negative lambda is refused")
 
 
 @points("overfitting_gap", 0.5)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import torch
 
 from looplab.checks import (as_float_list, as_pair, as_tensor, assert_tensor, assert_trajectory,
-                            describe, expect, expect_raises, fail, fresh, gen, likely, points)
+                            describe, expect, expect_raises, fail, fresh, gen, points)
 
 from .data import GLOBAL_SEED, make_problem
 from .sim import TRAIN, TRAIN_PARAMS, params_close
