@@ -19,6 +19,7 @@ import math
 from html import escape
 
 from looplab.report import Curve, Report, TaskResult
+from looplab.status import OK
 
 _CSS = """
 body{font-family:system-ui,sans-serif;max-width:60em;margin:2em auto;padding:0 1em;color:#222}
@@ -46,7 +47,7 @@ def _task_section(name: str, task: TaskResult) -> str:
     failed = [c for c in task.checks if not c.passed]
     parts = [f'<h3 id="task-{escape(name)}">{escape(name)}: '
              f"{_pts(task.score)}/{_pts(task.max_score)}"
-             + ("" if task.status == "ok" else f' <span class="bad">[{escape(task.status)}]</span>')
+             + ("" if task.status == OK else f' <span class="bad">[{escape(task.status)}]</span>')
              + "</h3>"]
     if passed:
         items = "".join(f"<li>&#10003; {escape(c.name)} ({_pts(c.points)}/{_pts(c.max_points)})</li>"
@@ -107,14 +108,14 @@ def render_html(report: Report, *, student: str | None = None,
                 assignment: str | None = None) -> str:
     """The feedback page for `report` as one self-contained HTML document."""
     title = assignment or f"lesson {report.lesson}"
-    complete = report.score == report.max_score and report.status == "ok"
+    complete = report.score == report.max_score and report.status == OK
     head = [f"<h1>{escape(title)}</h1>", '<p class="meta">']
     if student:
         head.append(f"Student: <b>{escape(student)}</b><br>")
     if assignment:
         head.append(f"Lesson: {escape(report.lesson)}<br>")
     head.append(f'Score: <b class="{_cls(complete)}">{_pts(report.score)}/{_pts(report.max_score)}'
-                f'</b> &middot; status: <b class="{_cls(report.status == "ok")}">'
+                f'</b> &middot; status: <b class="{_cls(report.status == OK)}">'
                 f"{escape(report.status)}</b></p>")
     if report.sandbox and report.sandbox != "bubblewrap":
         head.append('<div class="warn">Warning: the student code ran without a sandbox: '
@@ -125,7 +126,7 @@ def render_html(report: Report, *, student: str | None = None,
         rows = "".join(
             f'<tr><td><a href="#task-{escape(n)}">{escape(n)}</a></td>'
             f'<td class="pts">{_pts(t.score)}/{_pts(t.max_score)}</td>'
-            f'<td class="{_cls(t.status == "ok")}">{escape(t.status)}</td></tr>'
+            f'<td class="{_cls(t.status == OK and t.score == t.max_score)}">{escape(t.status)}</td></tr>'
             for n, t in report.tasks.items())
         body.append(f"<table><tr><th>task</th><th>points</th><th>status</th></tr>{rows}</table>")
         body.extend(_task_section(n, t) for n, t in report.tasks.items())

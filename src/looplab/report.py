@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-# Worst first: a task takes the most severe status among its checks.
-SEVERITY = ("memory", "disk", "timeout", "crashed", "error", "ok")
+from looplab.status import OK, worst
 
 
 @dataclass
@@ -22,7 +21,7 @@ class CheckResult:
 class TaskResult:
     score: float = 0.0
     max_score: float = 0.0
-    status: str = "ok"
+    status: str = OK
     checks: list[CheckResult] = field(default_factory=list)
 
     def add(self, result: CheckResult) -> None:
@@ -44,7 +43,7 @@ class Curve:
 @dataclass
 class Report:
     lesson: str
-    status: str = "ok"
+    status: str = OK
     tasks: dict[str, TaskResult] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     output: str = ""
@@ -82,10 +81,6 @@ class Report:
         return json.dumps(self.to_dict(), indent=2)
 
 
-def worst(a: str, b: str) -> str:
-    return a if SEVERITY.index(a) < SEVERITY.index(b) else b
-
-
 def _points(x: float) -> str:
     return f"{x:g}"
 
@@ -93,14 +88,14 @@ def _points(x: float) -> str:
 def render_text(report: Report, *, verbose: bool = False) -> str:
     """A report for a person: score, one line per task, every failed check."""
     lines = [f"lesson {report.lesson}: {_points(report.score)}/{_points(report.max_score)}"
-             + ("" if report.status == "ok" else f"  [{report.status}]")]
+             + ("" if report.status == OK else f"  [{report.status}]")]
     if report.sandbox and report.sandbox != "bubblewrap":
         lines.append(f"  WARNING: student code ran without a sandbox: {report.sandbox}")
     for note in report.notes:
         lines.append(f"  note: {note}")
     for name, task in report.tasks.items():
         mark = "ok" if task.score == task.max_score else "--"
-        status = "" if task.status == "ok" else f"  [{task.status}]"
+        status = "" if task.status == OK else f"  [{task.status}]"
         lines.append(f"  {mark} {name:<20} {_points(task.score):>4}/{_points(task.max_score)}{status}")
         for check in task.checks:
             if not check.passed:

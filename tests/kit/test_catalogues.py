@@ -69,8 +69,10 @@ def test_reference_solution_scores_full_marks(grade, lesson):
 def test_untouched_release_scores_zero_with_not_implemented(checker, lesson):
     report = checker.check(lesson.id, lesson.release_notebook(ROOT))
     assert report.score == 0, render_text(report)
+    assert report.status == "not_implemented", render_text(report)
     for task, result in report.tasks.items():
         assert "not implemented" in failed_messages(report, task), f"{task}:\n{render_text(report)}"
+        assert result.status == "not_implemented", f"{task}:\n{render_text(report)}"
 
 
 @pytest.mark.parametrize("lesson_id, mistake", _params("MISTAKES"))

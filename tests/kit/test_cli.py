@@ -128,3 +128,23 @@ def test_an_unexpected_failure_says_looplab_failed_and_how_to_see_the_traceback(
     assert "Traceback" not in err
     assert main(["-v", "release", "--check"]) == 1
     assert "Traceback (most recent call last)" in capsys.readouterr().err
+
+
+def test_statuses_say_what_happened_untouched_missing_and_raising(capsys, tmp_path):
+    """An untouched stub is `not_implemented`, an absent function `missing`, code that raises on
+    every check `error`; the submission takes its tasks' worst status, never `ok` for these."""
+    source = (ROOT / "solutions" / "lesson-1.6.py").read_text()
+    stub = source.split("def fixed_train(")[0] + (
+        "def fixed_train(X, y, w0, b0, batch_size, epochs, lr, generator):\n"
+        "    raise NotImplementedError('fixed_train')\n")
+    cases = {"stub": (stub, "not_implemented"),
+             "absent": (source.split("def fixed_train(")[0], "missing"),
+             "raises": (stub.replace("NotImplementedError('fixed_train')", "KeyError('w')"), "error")}
+    for name, (text, status) in cases.items():
+        path = tmp_path / f"{name}.py"
+        path.write_text(text)
+        assert main(["check", "1.6", str(path), "--json"]) == 0
+        report = json.loads(capsys.readouterr().out)
+        assert report["tasks"]["fixed_train"]["status"] == status, name
+        assert report["tasks"]["quiz_answers"]["status"] == "ok", name
+        assert report["status"] == status, name

@@ -36,7 +36,17 @@ def expect_raises(student: Any, name: str, args: tuple, error: str, *, setting: 
         if unfinished(err):
             raise
         if err.type != error:
-            fail(f"{name}({setting}) raised {err.type}; the contract asks for {error}"
-                 + (f": {hint}" if hint else ""))
+            _fail_from(err, f"{name}({setting}) raised {err.type}; the contract asks for {error}"
+                       + (f": {hint}" if hint else ""))
         return
     fail(f"{name}({setting}) returned instead of raising {error}" + (f": {hint}" if hint else ""))
+
+
+def _fail_from(err: StudentFault, message: str) -> None:
+    """Fail with `message`, keeping the student's exception as the cause: the task's status
+    then counts this check as one that hit an exception in the student's code."""
+    try:
+        fail(message)
+    except BaseException as failure:
+        failure.__cause__ = err
+        raise

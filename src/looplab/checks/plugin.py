@@ -13,8 +13,9 @@ import pytest
 
 from looplab.checks.marks import MARK
 from looplab.checks.student import Student
-from looplab.report import CheckResult, Curve, Report, TaskResult, worst
+from looplab.report import CheckResult, Curve, Report, TaskResult
 from looplab.sandbox.runner import StudentError, StudentFault
+from looplab.status import ERROR, MISSING, NOT_IMPLEMENTED, worst
 
 
 class CheckSession:
@@ -22,7 +23,7 @@ class CheckSession:
                  reference_student: Student) -> None:
         self.report, self._student = report, student
         self._reference, self._reference_student = reference, reference_student
-        self._errors: dict[str, list[bool]] = {}
+        self._faults: dict[str, list[str | None]] = {}  # per check: the own fault's status, or None
 
     # -- fixtures ------------------------------------------------------------
     @pytest.fixture
@@ -72,15 +73,17 @@ class CheckSession:
         if excinfo is None:
             return "failed"
         exc = excinfo.value
-        errored = self._errors.setdefault(task, [])
+        faults = self._faults.setdefault(task, [])
         if isinstance(exc, StudentFault):
             own = exc.function in (None, task)
-            errored.append(own)
-            if own and exc.status != "error":
+            faults.append(fault_status(exc) if own else None)
+            if own and exc.status != ERROR:
                 self._set_status(task, exc.status)
             prefix = "" if own else f"your {exc.function} failed here: "
             return prefix + _fault_message(exc)
-        errored.append(False)
+        cause = exc.__cause__
+        own_cause = isinstance(cause, StudentFault) and cause.function in (None, task)
+        faults.append(fault_status(cause) if own_cause else None)
         if isinstance(exc, pytest.fail.Exception):
             return str(exc.msg)
         if isinstance(exc, AssertionError):
@@ -92,11 +95,23 @@ class CheckSession:
         result.status = worst(result.status, status)
 
     def finish(self) -> None:
-        """A task whose every check hit an error in student code has status `error`."""
+        """A task whose every check hit a fault in its own code takes the faults' status
+        (`not_implemented`, `missing` or `error`); the report takes its tasks' worst."""
         for task, result in self.report.tasks.items():
-            flags = self._errors.get(task, [])
-            if result.checks and len(flags) == len(result.checks) and all(flags):
-                result.status = worst(result.status, "error")
+            faults = self._faults.get(task, [])
+            if result.checks and len(faults) == len(result.checks) and all(faults):
+                result.status = worst(result.status, *faults)
+        self.report.status = worst(self.report.status, *(t.status for t in self.report.tasks.values()))
+
+
+def fault_status(exc: StudentFault) -> str:
+    """The status word for one fault of the student's code."""
+    if isinstance(exc, StudentError) and exc.status == ERROR:
+        if exc.type == "NotImplementedError":
+            return NOT_IMPLEMENTED
+        if exc.kind == "missing":
+            return MISSING
+    return exc.status
 
 
 def _title(item: pytest.Item) -> str:

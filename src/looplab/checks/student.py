@@ -16,7 +16,7 @@ from typing import Any
 from looplab.sandbox.protocol import Function
 from looplab.sandbox.runner import StudentFault, StudentProcess
 
-FATAL = ("timeout", "crashed", "memory")
+from looplab.status import FATAL, TIMEOUT
 
 
 class Student:
@@ -58,7 +58,7 @@ class Student:
             reply = self._process.call(name, list(args), kwargs, timeout=timeout, driver=driver)
         except StudentFault as fault:
             fault.function = name
-            if fault.status in FATAL and fault.status != "timeout":
+            if fault.status in FATAL and fault.status != TIMEOUT:
                 self.faults[name] = fault
             raise
         return time.perf_counter() - start, reply["result"]

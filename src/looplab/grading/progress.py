@@ -6,6 +6,8 @@ import sys
 import time
 from collections import Counter
 
+from looplab.status import OK, TIMEOUT
+
 
 class Progress:
     def __init__(self, total: int, stream=sys.stderr) -> None:
@@ -18,7 +20,7 @@ class Progress:
 
     def update(self, status: str) -> None:
         self.done += 1
-        self.counts["timed out" if status == "timeout" else "ok" if status == "ok" else "failed"] += 1
+        self.counts["timed out" if status == TIMEOUT else "ok" if status == OK else "failed"] += 1
         tenth = self.done * 10 // max(self.total, 1)
         if self.tty or tenth != self._last_line or self.done == self.total:
             self._last_line = tenth

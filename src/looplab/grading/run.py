@@ -19,6 +19,7 @@ from looplab.grading import outputs, results, submissions, workers
 from looplab.check import zero_report
 from looplab.grading.progress import Progress
 from looplab.report import Report
+from looplab.status import ERROR, MISSING
 
 
 def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
@@ -74,8 +75,8 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                     progress.update(report["status"])
                 except Exception as exc:  # noqa: BLE001 - a broken pool included: the row must exist
                     s = futures[future]
-                    progress.update("error")
-                    report = zero_report(Report(lesson.id), lesson, root, "error",
+                    progress.update(ERROR)
+                    report = zero_report(Report(lesson.id), lesson, root, ERROR,
                                          f"looplab could not grade this submission ({exc!r}); "
                                          f"run the same command again to retry it")
                     results.save(course, lesson, s.student, "", checks, report)
@@ -88,7 +89,7 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
 
 def _record_missing(course: Path, root: Path, lesson, missing: list, checks: str) -> None:
     for s in missing:
-        report = zero_report(Report(lesson.id), lesson, root, "missing", "no notebook was submitted")
+        report = zero_report(Report(lesson.id), lesson, root, MISSING, "no notebook was submitted")
         results.save(course, lesson, s.student, "", checks, report)
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from looplab.errors import UsageError
 from looplab.check import zero_report
 from looplab.report import Report
+from looplab.status import ERROR
 
 _CHECKER = None
 
@@ -75,7 +76,7 @@ def grade(job: Job) -> tuple[str, dict]:
         report = _check(job)
     except UsageError as err:
         report = zero_report(Report(lesson.id, sandbox=_CHECKER.sandbox), lesson, _CHECKER.root,
-                             "error", f"{err.message} ({err.hint})")
+                             ERROR, f"{err.message} ({err.hint})")
     outputs.per_submission(Path(job.course), lesson, job.student, report, Path(job.path))
     # everything this worker spent on the submission; minus timings["total"] (the check
     # itself) it is the per-submission overhead of class grading

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from looplab.sandbox import protocol
 from looplab.sandbox.limits import Limits
 from looplab.sandbox.zygote import Zygote
+from looplab.status import CRASHED, DISK, ERROR, MEMORY, TIMEOUT
 
 
 class StudentFault(Exception):
     """Student code did not produce an answer. `status` goes into the report."""
 
-    status = "error"
+    status = ERROR
     function: str | None = None  # the student function that was called, when known
 
     def __init__(self, message: str, detail: str = "") -> None:
@@ -39,25 +40,25 @@ class StudentError(StudentFault):
         self.type = info.get("type", "Exception")
         super().__init__(f"{self.type}: {info.get('message', '')}".strip(": "),
                          info.get("traceback", ""))
-        self.status = "crashed" if self.kind == "exit" else "error"
+        self.status = CRASHED if self.kind == "exit" else ERROR
 
 
 class StudentTimeout(StudentFault):
-    status = "timeout"
+    status = TIMEOUT
 
 
 class StudentCrash(StudentFault):
-    status = "crashed"
+    status = CRASHED
 
 
 class StudentMemory(StudentFault):
-    status = "memory"
+    status = MEMORY
 
 
 class StudentDisk(StudentFault):
     """The submission filled its own disk allowance (`Limits.disk_mb`, `disk_files`)."""
 
-    status = "disk"
+    status = DISK
 
 
 def disk_message(limits: Limits) -> str:
