@@ -65,7 +65,11 @@ class Checker:
         process.used = 0.0
         return process
 
-    def check(self, lesson_id: str, path: Path, limits: Limits | None = None) -> Report:
+    def check(self, lesson_id: str, path: Path, limits: Limits | None = None, *,
+              tasks: set[str] | None = None, calls: dict[str, set[str]] | None = None) -> Report:
+        """Grade one submission. `tasks` limits grading to those tasks' checks; `calls`, when
+        given, is filled with the student names each task's checks called (the kit's tests
+        use both to grade a catalogued mistake only where it can reach)."""
         lesson = lessons.get(lesson_id)
         cells = load_cells(path)
         limits = limits or lesson.limits
@@ -81,7 +85,7 @@ class Checker:
                                    f"the submission could not be loaded: {fault.status}: {fault.message}")
             report.timings["load"] = time.perf_counter() - clock
             report.notes += [f"{c.name} raised {c.error}" for c in student.cell_outcomes if c.error]
-            _run_checks(report, lesson, self.root, student, reference)
+            _run_checks(report, lesson, self.root, student, reference, tasks, calls)
             report.timings["student_code"] = student.used
             return report
         finally:
@@ -98,17 +102,19 @@ def _pytest_args(lesson: lessons.Lesson, root: Path) -> list[str]:
             "-c", str(Path(__file__).with_name("checks") / "pytest.ini"), "--rootdir", str(root / "tests")]
 
 
-def _run_checks(report: Report, lesson: lessons.Lesson, root: Path,
-                student: StudentProcess, reference: StudentProcess) -> None:
+def _run_checks(report: Report, lesson: lessons.Lesson, root: Path, student: StudentProcess,
+                reference: StudentProcess, tasks: set[str] | None = None,
+                calls: dict[str, set[str]] | None = None) -> None:
     import pytest
 
     from looplab.checks.plugin import CheckSession
     from looplab.checks.student import Student
 
     session = CheckSession(report, Student(student), load_reference(lesson.solution(root)),
-                           Student(reference))
+                           Student(reference), only=tasks, calls=calls)
     for task in lesson.tasks:  # report tasks in the lesson's order
-        report.tasks[task] = TaskResult()
+        if tasks is None or task in tasks:
+            report.tasks[task] = TaskResult()
     code = pytest.main(_pytest_args(lesson, root), plugins=[session])
     if code not in (0, 1):
         raise RuntimeError(f"the hidden checks for lesson {lesson.id} could not run (pytest exit {code})")

@@ -28,10 +28,11 @@ def checker():
 
 @pytest.fixture
 def grade(checker, tmp_path: Path) -> Callable[..., Report]:
-    def run(source: str, lesson: str = "1.3", name: str = "submission.py", limits=None) -> Report:
+    def run(source: str, lesson: str = "1.3", name: str = "submission.py", limits=None,
+            **options) -> Report:
         path = tmp_path / name
         path.write_text(source)
-        return checker.check(lesson, path, limits=limits)
+        return checker.check(lesson, path, limits=limits, **options)
     return run
 
 

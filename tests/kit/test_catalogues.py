@@ -3,6 +3,11 @@
 For each lesson: the reference scores full marks; the untouched release scores zero with
 "not implemented" on every task; every catalogued mistake loses points on its task, is named
 there, and leaves the other tasks at full marks; every alternative keeps full marks.
+
+A mistake is graded on the tasks it can reach (`looplab.reach`): those whose checks call a
+function that the mistake, directly or through the names it uses, defines differently from
+the reference. Every other task runs the reference's own code, so it scores what the
+reference scores (full marks, checked once per lesson below) and is not graded again.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import pytest
 
 from conftest import ROOT, failed_messages
 from looplab import catalogue, lessons
+from looplab.reach import reachable_tasks
 from looplab.report import Report, render_text
 
 LESSONS = list(lessons.LESSONS.values())
@@ -59,10 +65,25 @@ def test_catalogue_meets_the_bar(lesson):
         "mark one alternative example='correct' and one mistake example='buggy' for `looplab demo`")
 
 
+_REFERENCE_RUNS: dict[str, tuple[Report, dict[str, set[str]]]] = {}
+
+
+def reference_run(checker, lesson_id: str) -> tuple[Report, dict[str, set[str]]]:
+    """The reference's report and, per task, the student names its checks call (once per worker)."""
+    if lesson_id not in _REFERENCE_RUNS:
+        calls: dict[str, set[str]] = {}
+        lesson = lessons.get(lesson_id)
+        report = checker.check(lesson_id, lesson.solution(ROOT), calls=calls)
+        _REFERENCE_RUNS[lesson_id] = report, calls
+    return _REFERENCE_RUNS[lesson_id]
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
-def test_reference_solution_scores_full_marks(grade, lesson):
-    report = grade(lesson.solution(ROOT).read_text(), lesson.id)
+def test_reference_solution_scores_full_marks(checker, lesson):
+    report, calls = reference_run(checker, lesson.id)
     _expect_full_marks(report, "the reference")
+    assert all(task in calls.get(task, set()) for task in lesson.tasks), (
+        f"some task's checks never call the task's own function: {calls}")
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
@@ -76,8 +97,14 @@ def test_untouched_release_scores_zero_with_not_implemented(checker, lesson):
 
 
 @pytest.mark.parametrize("lesson_id, mistake", _params("MISTAKES"))
-def test_mistake_loses_points_on_its_task_only(grade, lesson_id, mistake):
-    report = grade(mistake.source, lesson_id)
+def test_mistake_loses_points_on_its_task_only(grade, checker, lesson_id, mistake):
+    lesson = lessons.get(lesson_id)
+    reference, calls = reference_run(checker, lesson_id)
+    reach = reachable_tasks(mistake.source, lesson.solution(ROOT).read_text(), calls, lesson.tasks)
+    assert mistake.task in reach, (
+        f"the mistake changes nothing that {mistake.task}'s checks call: the entry is wrong")
+    _expect_full_marks(reference, "the reference")  # what every task out of reach scores
+    report = grade(mistake.source, lesson_id, tasks=reach)
     shown = render_text(report)
     task = report.tasks[mistake.task]
     assert task.score < task.max_score, f"{mistake.task} kept full marks\n{shown}"
@@ -86,7 +113,7 @@ def test_mistake_loses_points_on_its_task_only(grade, lesson_id, mistake):
         assert piece in messages, (
             f"no failure message on {mistake.task} names the mistake (looked for {piece!r})\n{shown}")
     for other, named in mistake.elsewhere:
-        assert named in failed_messages(report, other), (
+        assert other in report.tasks and named in failed_messages(report, other), (
             f"the knock-on failure on {other} does not say {named!r}\n{shown}")
     for other, result in report.tasks.items():
         if other != mistake.task and other not in mistake.spreads:

@@ -20,9 +20,12 @@ from looplab.status import ERROR, MISSING, NOT_IMPLEMENTED, worst
 
 class CheckSession:
     def __init__(self, report: Report, student: Student, reference: ModuleType,
-                 reference_student: Student) -> None:
+                 reference_student: Student, *, only: set[str] | None = None,
+                 calls: dict[str, set[str]] | None = None) -> None:
         self.report, self._student = report, student
         self._reference, self._reference_student = reference, reference_student
+        self._only = only  # run only these tasks' checks (None: all)
+        self._calls = calls  # when given: task -> the student's names its checks called
         self._faults: dict[str, list[str | None]] = {}  # per check: the own fault's status, or None
 
     # -- fixtures ------------------------------------------------------------
@@ -50,6 +53,25 @@ class CheckSession:
     # -- hooks ---------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{MARK}(task, points): a graded check")
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if self._only is None:
+            return
+        keep = [i for i in items if _task(i) in self._only]
+        config.hook.pytest_deselected(items=[i for i in items if _task(i) not in self._only])
+        items[:] = keep
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        if self._calls is None:
+            yield
+            return
+        self._student.called = set()
+        try:
+            yield
+        finally:
+            self._calls.setdefault(_task(item), set()).update(self._student.called)
+            self._student.called = None
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
@@ -112,6 +134,11 @@ def fault_status(exc: StudentFault) -> str:
         if exc.kind == "missing":
             return MISSING
     return exc.status
+
+
+def _task(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker(MARK)
+    return mark.kwargs["task"] if mark is not None else None
 
 
 def _title(item: pytest.Item) -> str:

@@ -15,7 +15,6 @@ from typing import Any
 
 from looplab.sandbox.protocol import Function
 from looplab.sandbox.runner import StudentFault, StudentProcess
-
 from looplab.status import FATAL, TIMEOUT
 
 
@@ -23,6 +22,7 @@ class Student:
     def __init__(self, process: StudentProcess) -> None:
         self._process = process
         self.faults: dict[str, StudentFault] = {}
+        self.called: set[str] | None = None  # when a set, every name called (and a driver's names)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -32,6 +32,7 @@ class Student:
     def call(self, name: str, *args: Any, global_seed: int | None = None,
              timeout: float | None = None, return_args: bool = False,
              driver: Function | None = None, **kwargs: Any) -> dict:
+        self._note(name, driver)
         if name in self.faults:
             raise self.faults[name]
         try:
@@ -51,6 +52,7 @@ class Student:
         Raises StudentFault like `call`; a timeout here is not remembered as the
         function's status, since it only means "too slow".
         """
+        self._note(name, driver)
         if name in self.faults:
             raise self.faults[name]
         start = time.perf_counter()
@@ -62,3 +64,15 @@ class Student:
                 self.faults[name] = fault
             raise
         return time.perf_counter() - start, reply["result"]
+
+    def _note(self, name: str, driver: Function | None) -> None:
+        if self.called is not None:
+            self.called.add(name)
+            if driver is not None:
+                self.called.update(names_in(driver.source))
+
+
+def names_in(source: str) -> set[str]:
+    """Every identifier a piece of code mentions (a driver may use any of the student's names)."""
+    import ast
+    return {node.id for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Name)}
