@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import torch
 
-from looplab.checks import (as_float_list, assert_not_much_slower, assert_trajectory, describe,
+from looplab.checks import (as_float_list, assert_not_much_slower, describe,
                             expect, expect_raises, expect_unchanged, fail, gen, likely,
                             points)
 
-from .mistakes import DEAD
+from .mistakes import DEAD, assert_per_layer
 
 NAME = "dead_relu_fraction"
 NAMES = tuple(DEAD.messages)
@@ -23,8 +23,8 @@ def expect_fractions(student, x, layers, want: list[float], setting: str) -> Non
     if len(got) != len(want):
         fail(f"{NAME} returned {len(got)} fractions for {len(layers)} layers; expected {len(want)}, one per "
              f"hidden layer ({setting})" + likely(DEAD.diagnose(got, NAMES, x=x, layers=layers)))
-    assert_trajectory(got, want, what=NAME, setting=setting, unit="hidden layer", atol=1e-6,
-                      diagnose=lambda: DEAD.diagnose(got, NAMES, x=x, layers=layers))
+    assert_per_layer(got, want, what=NAME, quantity="dead fraction", setting=setting, rtol=1e-6, atol=1e-6,
+                     diagnose=lambda: DEAD.diagnose(got, NAMES, x=x, layers=layers))
 
 
 def shifted_network(reference, widths: list[int], seed: int, shift: float,

@@ -6,10 +6,10 @@ import math
 
 import torch
 
-from looplab.checks import (as_float_list, assert_trajectory, describe, expect, expect_raises,
+from looplab.checks import (as_float_list, describe, expect, expect_raises,
                             expect_unchanged, fail, gen, likely, points)
 
-from .mistakes import GRADS
+from .mistakes import GRADS, assert_per_layer
 
 NAME = "layer_grad_norms"
 NAMES = tuple(GRADS.messages)
@@ -23,8 +23,8 @@ def expect_norms(student, x, y, layers, activation, want: list[float], setting: 
     got = norms(student, x, y, layers, activation)
     if len(got) != len(want):
         fail(f"{NAME} returned {len(got)} norms for {len(layers)} layers; expected one per layer ({setting})")
-    assert_trajectory(got, want, what=NAME, setting=setting, unit="layer", rtol=1e-3, atol=1e-9,
-                      diagnose=lambda: GRADS.diagnose(got, NAMES, x=x, y=y, layers=layers, name=activation))
+    assert_per_layer(got, want, what=NAME, quantity="gradient norm", setting=setting, rtol=1e-3, atol=1e-9,
+                     diagnose=lambda: GRADS.diagnose(got, NAMES, x=x, y=y, layers=layers, name=activation))
     return got
 
 
@@ -78,7 +78,9 @@ def test_sigmoid_gradient_shrinks_with_depth(student, reference):
             fail(f"{NAME}: through {steps} sigmoid layers the weight gradient should shrink by a factor "
                  f"of at least 3 per layer on average (each sigmoid slope is at most 1/4 and these "
                  f"weights stretch by about 1.1), but layer 2's norm is {got[1]:.3g} and layer {depth}'s "
-                 f"is {got[-1]:.3g}, a factor of {factor:.2f} per layer ({setting})" + likely(mistake))
+                 f"is {got[-1]:.3g}: from layer {depth} down to layer 2 the norm changes by a factor of "
+                 f"{1 / factor:.3g} per layer on average, where at most 1/3 is expected ({setting})"
+                 + likely(mistake))
 
 
 @points(NAME, 0.5)
