@@ -8,6 +8,9 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 
 
+torch.set_num_threads(1)  # the tensors here are tiny: extra threads only wait on each other
+
+
 Layers = list[tuple[Tensor, Tensor]]  # lesson 2.1: one (W, b) per layer; W is (in, out), b is (out,)
 
 
