@@ -1,8 +1,10 @@
-"""Every instructor notebook runs top to bottom, and its hidden test cells give full marks.
+"""Every instructor notebook runs top to bottom in a kernel, as an instructor (or nbgrader) runs it.
 
-This executes the notebooks as an instructor (or nbgrader) would, in a kernel:
-demonstrations, visible checks, and the hidden cells, which check the notebook
-itself with `looplab check` through looplab.nbgrader_hook.
+Demonstrations and visible checks execute for real. The graded cells are checked for what they
+hold (only comments and the hidden call `hidden_score("M.L", "<task>")` for their own lesson
+and task) and are not executed here: each would grade the notebook's own reference once more,
+which `test_catalogues` already does for every lesson, and the call itself is exercised end to
+end through `nbgrader autograde` in `test_nbgrader`.
 """
 
 from __future__ import annotations
@@ -17,19 +19,21 @@ from conftest import ROOT
 from looplab import lessons
 
 
+def _graded(notebook) -> list:
+    return [c for c in notebook.cells if c.cell_type == "code"
+            and c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")]
+
+
 @pytest.mark.parametrize("lesson", lessons.LESSONS.values(), ids=lambda lesson: lesson.id)
-def test_instructor_notebook_runs_and_scores_full_marks(lesson, tmp_path):
+def test_instructor_notebook_runs_top_to_bottom(lesson, tmp_path):
     path = tmp_path / lesson.source_notebook(ROOT).name
     shutil.copy(lesson.source_notebook(ROOT), path)
     notebook = nbformat.read(path, as_version=4)
+    for cell in _graded(notebook):
+        task = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
+        code = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+        assert code == ["from looplab.nbgrader_hook import hidden_score",
+                        f'hidden_score("{lesson.id}", "{task}")'], cell.source
+        cell.source = "# graded cell: not run here (see the module docstring)"
     NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()
-    for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
-            continue
-        results = [o for o in cell.outputs if o.output_type == "execute_result"]
-        assert results, f"{meta['grade_id']} produced no score"
-        assert float(results[-1].data["text/plain"]) == meta["points"], (
-            f"{meta['grade_id']}: hidden checks gave {results[-1].data['text/plain']} of "
-            f"{meta['points']}:\n" + "".join(o.get("text", "") for o in cell.outputs))
