@@ -6,13 +6,19 @@ one zygote); `grade` checks a source string as if a student had submitted it.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
+
+# One xdist worker per core: each worker, and the kernels it starts, computes on one thread,
+# so that workers do not fight over the cores (the student processes already use one).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from pathlib import Path  # noqa: E402
 from typing import Callable
 
-import pytest
+import pytest  # noqa: E402
 
-from looplab import lessons
-from looplab.report import Report
+from looplab import lessons  # noqa: E402
+from looplab.report import Report  # noqa: E402
 
 ROOT = lessons.course_root()
 REFERENCE_1_3 = lessons.get("1.3").solution(ROOT).read_text()
