@@ -13,7 +13,7 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 from pathlib import Path  # noqa: E402
-from typing import Callable
+from typing import Callable  # noqa: E402
 
 import pytest  # noqa: E402
 
