@@ -222,13 +222,15 @@ def expect_state(got: Any, want: dict, *, task: str, hyper: dict, against: str, 
                          + likely(ADAM_STEP if task == "adam_step" else None))
                 continue
             ok = (isinstance(mine[key], Tensor) and mine[key].shape == value.shape
-                  and torch.allclose(mine[key].double(), value.double(), rtol=1e-7, atol=1e-10))
+                  and mine[key].dtype == value.dtype and torch.allclose(mine[key].double(), value.double(), rtol=1e-7, atol=1e-10))
             if not ok:
                 lr = hyper.get("lr", 0.0)
                 folded = (isinstance(mine[key], Tensor) and mine[key].shape == value.shape and lr
                           and torch.allclose(mine[key].double(), lr * value.double(), rtol=1e-6, atol=1e-10))
-                fail(f"{task}'s state[{i}]['{key}'] differs from {against}'s after the last step "
-                     f"({setting})" + likely(
+                got_kind = (f"a {mine[key].dtype} tensor of shape {tuple(mine[key].shape)}"
+                            if isinstance(mine[key], Tensor) else f"a {kind(mine[key])}")
+                fail(f"{task}'s state[{i}]['{key}'] ({got_kind}) differs from {against}'s ({value.dtype}, shape "
+                     f"{tuple(value.shape)}) after the last step ({setting})" + likely(
                          f"{key} holds lr times PyTorch's buffer (the lr was folded into it); the steps "
                          f"agree only while lr never changes, and lesson 3.2 changes it" if folded else None))
 

@@ -68,6 +68,11 @@ ADAM = {
     "betas_swapped": "the betas are swapped: m uses beta1 (0.9 by default), v uses beta2 (0.999)",
 }
 
+NONE_AS_ZERO = ("a gradient of None was treated as zeros, so the parameter's buffers (and with them the "
+                "parameter) kept moving; a None gradient means the parameter took no part: skip it entirely")
+for _messages in (SGD, RMSPROP, ADAM):
+    _messages["none_as_zero"] = NONE_AS_ZERO
+
 MESSAGES = {"sgd_momentum_step": SGD, "rmsprop_step": RMSPROP, "adam_step": ADAM}
 
 
@@ -193,6 +198,10 @@ SIMULATORS = {"sgd_momentum_step": _sgd, "rmsprop_step": _rmsprop, "adam_step": 
 def simulated(task: str, mistake: str) -> Callable[..., None]:
     """The task's step function with `mistake`, in the lesson's contract."""
     simulate = SIMULATORS[task]
+    if mistake == "none_as_zero":
+        return lambda params, grads, state, **hyper: simulate(
+            params, [torch.zeros_like(p) if g is None else g for p, g in zip(params, grads)], state,
+            mistake="", **hyper)
     return lambda params, grads, state, **hyper: simulate(params, grads, state, mistake=mistake, **hyper)
 
 

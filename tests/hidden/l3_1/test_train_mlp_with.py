@@ -63,7 +63,7 @@ def expect_torch_loop(student, reference, task: str, hyper: dict, *, seed: int, 
     def _diagnose():
         for name, message in TRAIN.items():
             try:
-                simulated = train_losses(X, y, layers0, activation, epochs, torch_step(task, hyper), hyper, name)
+                simulated = train_losses(X, y, layers0, activation, epochs, getattr(reference, task), hyper, name)
             except (RuntimeError, ValueError, TypeError):
                 continue
             if len(simulated) == len(got) and all(abs(a - b) <= 1e-6 + 1e-4 * abs(b) for a, b in zip(got, simulated)):
