@@ -97,9 +97,9 @@ def train_mlp(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: floa
 
     Returns:
         (params, losses): params is a list of four new float32 tensors [W1, b1, W2, b2],
-        the trained values, with the shapes of params0; losses is a
-        list of `epochs` Python floats, the objective recorded at each epoch. epochs=0
-        returns copies of params0 and [].
+        the trained values, with the shapes of params0; losses is a list of `epochs`
+        Python floats, the objective recorded at each epoch. epochs=0 returns copies of
+        params0 and [].
 
     X, y and the tensors of params0 are left unchanged (it trains on copies).
 

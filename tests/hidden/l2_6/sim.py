@@ -58,6 +58,8 @@ TRAIN_MESSAGES = {
     "no_dropout": "no dropout is applied during training: the hidden activations go through "
                   "dropout(H, p, True, generator) every epoch",
     "decay_w1_only": "only W1 is decayed: the penalty covers both weight matrices, W1 and W2",
+    "unscaled_dropout": "the hidden units that dropout keeps are not scaled by 1/(1-p): check "
+                        "your dropout (its own checks say more)",
 }
 
 
@@ -72,7 +74,7 @@ def simulate_train(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr:
     for _ in range(epochs):
         H = torch.relu(X @ W1 + b1)
         if p > 0 and mistake != "no_dropout":
-            H = H * (torch.rand(H.shape, generator=g) >= p) / (1 - p)
+            H = H * (torch.rand(H.shape, generator=g) >= p) / (1 if mistake == "unscaled_dropout" else 1 - p)
         data = ((H @ W2 + b2 - y) ** 2).mean()
         decayed = [W1] if mistake == "decay_w1_only" else [W1, W2]
         if mistake == "biases_decayed":

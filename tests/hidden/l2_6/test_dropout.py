@@ -46,7 +46,8 @@ def test_matches_reference_in_float64_and_large_p(student, reference):
 @points("dropout", 1)
 def test_drops_about_p_and_keeps_the_mean(student):
     """Statistics that hold for any correct mask: with 100,000 ones and a fixed generator the
-    tolerances (0.01 on the dropped fraction, 0.02 on the mean) are at least 5 standard deviations."""
+    tolerances (0.01 on the dropped fraction, 0.02 on the mean) are at least 5 standard
+    deviations wide."""
     for p in (0.25, 0.6):
         x = torch.ones(250, 400)
         out, _ = _out(student, x, p, True, gen(21), "dropout")

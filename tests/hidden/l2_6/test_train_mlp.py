@@ -13,7 +13,7 @@ from .data import GLOBAL_SEED, make_problem
 from .sim import TRAIN, TRAIN_PARAMS, params_close
 
 NAMES = ["no_half", "biases_decayed", "penalty_not_recorded", "penalty_mean", "decay_w1_only",
-         "no_zero_grad", "no_dropout"]
+         "no_zero_grad", "no_dropout", "unscaled_dropout"]
 PARAM_NAMES = ["W1", "b1", "W2", "b2"]
 
 
