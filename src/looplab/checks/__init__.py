@@ -18,7 +18,8 @@ was expected, what came back, and the likely mistake (`likely`).
 - equivalences: `own_or_reference`
 - a student's class (objects that cannot cross): `drive`, `driver`, `Function` (drivers)
 - quizzes: `Quiz`
-- speed: `assert_not_much_slower`
+- speed: `assert_not_much_slower`; `one_thread` runs the checker's own small-tensor work on
+  one thread (on a busy machine, many times faster)
 """
 
 from looplab.checks.compare import (assert_float, assert_tensor, assert_trajectory, close,
@@ -37,6 +38,7 @@ from looplab.checks.marks import points
 from looplab.checks.mistakes import Mistakes, diagnose, loosely_same
 from looplab.checks.quiz import Quiz
 from looplab.checks.results import as_float, as_float_list, as_int, as_pair, as_tensor, kind
+from looplab.checks.threads import one_thread
 from looplab.checks.timing import assert_not_much_slower
 
 __all__ = [
@@ -45,6 +47,6 @@ __all__ = [
     "assert_trajectory", "close", "describe", "diagnose", "drive", "driver", "expect", "expect_raises",
     "expect_one_loss_per_epoch", "expect_reference_losses",
     "expect_unchanged", "fail", "first_difference", "fresh", "fresh_all", "gen", "kind", "likely",
-    "linear_data", "linear_loop", "loosely_same", "own_or_reference", "points", "roughly_equal",
+    "linear_data", "linear_loop", "loosely_same", "one_thread", "own_or_reference", "points", "roughly_equal",
     "same_trajectory", "unfinished",
 ]
