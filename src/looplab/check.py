@@ -109,13 +109,15 @@ def _run_checks(report: Report, lesson: lessons.Lesson, root: Path, student: Stu
 
     from looplab.checks.plugin import CheckSession
     from looplab.checks.student import Student
+    from looplab.checks.threads import one_thread
 
     session = CheckSession(report, Student(student), load_reference(lesson.solution(root)),
                            Student(reference), only=tasks, calls=calls)
     for task in lesson.tasks:  # report tasks in the lesson's order
         if tasks is None or task in tasks:
             report.tasks[task] = TaskResult()
-    code = pytest.main(_pytest_args(lesson, root), plugins=[session])
+    with one_thread():  # the checks' own small-tensor work, on one thread like the student's
+        code = pytest.main(_pytest_args(lesson, root), plugins=[session])
     if code not in (0, 1):
         raise RuntimeError(f"the hidden checks for lesson {lesson.id} could not run (pytest exit {code})")
     session.finish()

@@ -2,7 +2,8 @@
 
 On a busy machine, OpenMP threads spinning over tensors of a few dozen entries cost 10 to 30
 times the work: a check that trains a small reference model in the checker's process should
-do it inside `one_thread()`.
+do it inside `one_thread()`. The checker runs every lesson's hidden checks inside it
+(`looplab.check`), so a check needs it only for work outside a graded run.
 """
 
 from __future__ import annotations
