@@ -148,3 +148,12 @@ def test_statuses_say_what_happened_untouched_missing_and_raising(capsys, tmp_pa
         assert report["tasks"]["fixed_train"]["status"] == status, name
         assert report["tasks"]["quiz_answers"]["status"] == "ok", name
         assert report["status"] == status, name
+
+
+def test_readme_lesson_table_lists_every_lesson_with_its_title_and_tasks():
+    from looplab.lessons import LESSONS
+    readme = (ROOT / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| ") and "`lesson-" in line]
+    expected = [f"| {lesson.id} {lesson.title} | `{lesson.assignment}` | "
+                + ", ".join(f"`{task}`" for task in lesson.tasks) + " |" for lesson in LESSONS.values()]
+    assert rows == expected
