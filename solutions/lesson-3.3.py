@@ -165,7 +165,7 @@ def init_mlp(sizes: list[int], generator: torch.Generator, scheme: str, activati
             "zeros": W = 0 (no randomness used);
             "normal": the naive init, every entry from N(0, std^2) whatever the layer's size;
             "xavier": xavier_init(shape, generator, gain, "normal", dtype);
-            "kaiming": kaiming_init(shape, generator, mode="fan_in", nonlinearity=..., 
+            "kaiming": kaiming_init(shape, generator, mode="fan_in", nonlinearity=...,
                 distribution="normal", dtype=dtype).
             The gain belongs to the nonlinearity after the layer: `activation` after every hidden
             layer (gain calculate_gain(activation)), none after the last one ("linear", gain 1).

@@ -40,6 +40,11 @@ def expect_sample(value: Any, *, what: str, setting: str, shape: tuple[int, int]
     n = x.numel()
     if not torch.isfinite(x).all():
         fail(f"{what} holds inf or NaN entries ({setting})")
+    distinct = torch.unique(x).numel()
+    if distinct < 0.98 * n:
+        fail(f"{what}: only {distinct} distinct values among its {n} entries, so entries repeat "
+             f"({setting})" + likely("one row or column was drawn and copied (expand, repeat, "
+                                     "broadcasting): draw every entry of the matrix independently"))
     mean, got = x.mean().item(), x.var(unbiased=False).item()
     tol = tolerance(n, distribution)
     if abs(got / var - 1) > tol:
@@ -55,11 +60,6 @@ def expect_sample(value: Any, *, what: str, setting: str, shape: tuple[int, int]
              + likely("the draws are shifted: torch.rand is U(0, 1), so U(-a, a) is 2a * rand - a, "
                       "not a * rand"))
     _expect_shape_of_distribution(x, what=what, setting=setting, var=var, distribution=distribution)
-    distinct = torch.unique(x).numel()
-    if distinct < 0.98 * n:
-        fail(f"{what}: only {distinct} distinct values among its {n} entries, so entries repeat "
-             f"({setting})" + likely("one row or column was drawn and copied (expand, repeat, "
-                                     "broadcasting): draw every entry of the matrix independently"))
     return W
 
 

@@ -10,19 +10,29 @@ from looplab.checks import as_float, assert_float, expect_raises, fail, likely, 
 
 NAME = "calculate_gain"
 
-KNOWN = {  # (nonlinearity, param, wrong gain) -> the likely mistake
-    ("tanh", None, math.sqrt(2.0)): "tanh was given ReLU's gain sqrt(2); PyTorch's tanh gain is 5/3",
-    ("tanh", None, 1.0): "tanh was given gain 1; PyTorch's tanh gain is 5/3",
-    ("relu", None, 2.0): "ReLU's gain is the standard deviation factor sqrt(2), not the variance factor 2",
-    ("sigmoid", None, 0.25): "sigmoid's gain is 1 in PyTorch (not its slope at 0, 1/4)",
-    ("leaky_relu", None, math.sqrt(2.0)): "leaky_relu with param=None uses PyTorch's default slope 0.01",
-    ("leaky_relu", 0, math.sqrt(2.0 / (1 + 0.01 ** 2))): (
-        "param=0 was treated as missing (`param or 0.01`?): only None means the default 0.01, "
-        "and a slope of 0 gives ReLU's gain sqrt(2)"),
-    ("leaky_relu", 0.2, math.sqrt(2.0 / 1.2)): "the slope is squared in the formula: sqrt(2 / (1 + slope^2))",
-    ("leaky_relu", 0.2, math.sqrt(2.0 / (1 + 0.01 ** 2))): "the given slope was ignored",
-    ("selu", None, 1.0): "selu's gain is 3/4 in PyTorch",
+FIXED = {  # (nonlinearity, wrong gain) -> the likely mistake
+    ("tanh", math.sqrt(2.0)): "tanh was given ReLU's gain sqrt(2); PyTorch's tanh gain is 5/3",
+    ("tanh", 1.0): "tanh was given gain 1; PyTorch's tanh gain is 5/3",
+    ("relu", 2.0): "ReLU's gain is the standard deviation factor sqrt(2), not the variance factor 2",
+    ("sigmoid", 0.25): "sigmoid's gain is 1 in PyTorch (not its slope at 0, 1/4)",
+    ("selu", 1.0): "selu's gain is 3/4 in PyTorch",
 }
+
+
+def known(nonlinearity: str, param) -> dict[str, float]:
+    """The likely mistakes for this call, each with the gain it returns."""
+    found = {m: g for (n, g), m in FIXED.items() if n == nonlinearity}
+    if nonlinearity == "leaky_relu":
+        slope = 0.01 if param is None else param
+        found["the slope is squared in the formula: sqrt(2 / (1 + slope^2))"] = math.sqrt(2.0 / (1 + slope))
+        if param == 0:
+            found["param=0 was treated as missing (`param or 0.01`?): only None means the default 0.01, "
+                  "and a slope of 0 gives ReLU's gain sqrt(2)"] = math.sqrt(2.0 / (1 + 0.01 ** 2))
+        elif param is not None:
+            found["the given slope was ignored"] = math.sqrt(2.0 / (1 + 0.01 ** 2))
+        else:
+            found["leaky_relu with param=None uses PyTorch's default slope 0.01"] = math.sqrt(2.0)
+    return found
 
 
 def expect_gain(student, nonlinearity, param=None, *, strict=False) -> None:
@@ -30,8 +40,7 @@ def expect_gain(student, nonlinearity, param=None, *, strict=False) -> None:
     setting = ", ".join(repr(a) for a in args)
     got = as_float(student.calculate_gain(*args), f"{NAME}({setting})", strict=strict)
     want = float(nn.init.calculate_gain(nonlinearity, param))
-    named = [m for (n, p, wrong), m in KNOWN.items()
-             if n == nonlinearity and p == param and math.isclose(got, wrong, rel_tol=1e-6)]
+    named = [m for m, wrong in known(nonlinearity, param).items() if math.isclose(got, wrong, rel_tol=1e-6)]
     if not math.isclose(got, want, rel_tol=1e-6, abs_tol=1e-9):
         fail(f"{NAME}({setting}) returned {got:.6g}; torch.nn.init.calculate_gain gives {want:.6g}"
              + likely(named[:1]))

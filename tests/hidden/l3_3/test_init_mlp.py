@@ -192,10 +192,12 @@ def test_zero_init_never_breaks_symmetry_and_kaiming_does(student):
 @points(NAME, 0.5)
 def test_randomness_only_from_the_generator_and_bad_input(student):
     sizes = [6, 10, 4]
-    a, b = (student.call(NAME, sizes, gen(7), "xavier", "tanh", global_seed=s)["result"] for s in (1, 2))
-    same = all(torch.equal(as_tensor(x[0], NAME), as_tensor(y[0], NAME)) for x, y in zip(a, b))
-    expect(same, f"{NAME}({sizes}, generator seeded 7, 'xavier') gave different weights when only the global "
-                 f"seed changed: every draw must use the generator")
+    for scheme in ("xavier", "normal"):
+        a, b = (read_layers(student.call(NAME, sizes, gen(7), scheme, "tanh", global_seed=s)["result"], sizes,
+                            torch.float32, describe(sizes=sizes, scheme=scheme)) for s in (1, 2))
+        same = all(torch.equal(x[0], y[0]) for x, y in zip(a, b))
+        expect(same, f"{NAME}({sizes}, generator seeded 7, {scheme!r}) gave different weights when only the "
+                     f"global seed changed: every draw must use the generator")
     g = gen(0)
     expect_raises(student, NAME, ([3], g, "xavier"), "ValueError", setting="sizes=[3]",
                   hint="an MLP needs an input and an output width")
