@@ -1,4 +1,19 @@
-"""What a notebook's hidden test cell calls when nbgrader autogrades it.
+"""What a notebook's graded cell calls, under nbgrader's Validate and autograde.
+
+A graded cell holds the hidden call first and one visible line last:
+
+    ### BEGIN HIDDEN TESTS
+    from looplab.nbgrader_hook import hidden_score
+    hidden_score("1.3", "train_batch")
+    ### END HIDDEN TESTS
+    from looplab.nbgrader_hook import written
+    written("train_batch")
+
+The student's copy has only the visible line. `written` fails (so Validate fails)
+while `train_batch` is not defined or is still the stub that raises
+NotImplementedError; it never calls the function. Under autograde the hidden call
+ran just before, and `written` returns that score instead of judging anything, so
+the task's credit is exactly what the hidden checks gave.
 
 `hidden_score("1.3", "train_batch")` checks the notebook file being graded with
 `looplab check` in a fresh process (once per notebook; later cells reuse the
@@ -14,13 +29,17 @@ class with looplab directly.
 
 from __future__ import annotations
 
+import ast
+import inspect
 import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 _REPORTS: dict[tuple[str, str, float], dict] = {}
+_SCORES: dict[str, float] = {}  # task -> score hidden_score just gave, for `written`
 
 
 def _notebook(lesson_id: str) -> Path:
@@ -53,4 +72,51 @@ def hidden_score(lesson_id: str, task: str) -> float:
     for check in result["checks"]:
         if not check["passed"]:
             print(f"  x {check['name']}: {check['message']}")
-    return float(result["score"])
+    _SCORES[task] = float(result["score"])
+    return _SCORES[task]
+
+
+class NotWritten(AssertionError):
+    """A task's function is missing or still the stub (what makes Validate fail)."""
+
+
+def written(task: str) -> float | None:
+    """Fail while `task` is not defined in the notebook or still raises NotImplementedError.
+
+    Under autograde (the hidden call ran first) return the hidden score instead, whatever
+    the function holds. The function is inspected, never called.
+    """
+    if task in _SCORES:
+        return _SCORES.pop(task)
+    scope = sys._getframe(1).f_globals
+    if task not in scope:
+        raise NotWritten(f"{task} is not defined yet: run its answer cell")
+    stubs = unwritten(scope[task])
+    if stubs:
+        where = "" if stubs == [task] else f" ({', '.join(stubs)})"
+        raise NotWritten(f"{task} is not written yet{where}: it still raises NotImplementedError")
+    print(f"{task} is written; the hidden checks run when the notebook is graded")
+    return None
+
+
+def unwritten(obj: object) -> list[str]:
+    """The stubs in `obj`: its own name for a stub function, a class's stub methods, else []."""
+    if inspect.isclass(obj):
+        return [f"{obj.__name__}.{name}" for name, member in vars(obj).items()
+                if inspect.isfunction(member) and is_stub(member)]
+    return [obj.__name__] if inspect.isfunction(obj) and is_stub(obj) else []
+
+
+def is_stub(func) -> bool:
+    """True when the function's body is only a docstring, comments, `pass` and one
+    `raise NotImplementedError(...)`: an answer nobody has written yet."""
+    try:
+        body = ast.parse(textwrap.dedent(inspect.getsource(func))).body[0].body
+    except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+        return set(func.__code__.co_names) == {"NotImplementedError"}  # no source: the names it uses
+    rest = [s for s in body if not isinstance(s, ast.Pass)
+            and not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(rest) != 1 or not isinstance(rest[0], ast.Raise) or rest[0].exc is None:
+        return False
+    exc = rest[0].exc.func if isinstance(rest[0].exc, ast.Call) else rest[0].exc
+    return isinstance(exc, ast.Name) and exc.id == "NotImplementedError"

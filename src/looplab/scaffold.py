@@ -50,15 +50,43 @@ def _task_cells(lesson_id: str, number: int, task: str) -> list[dict]:
     visible = (f"# Visible checks for {task}: fast, never revealing the answer.\n"
                f"assert {task}(torch.zeros(3)).shape == (3,), \"{task} must keep the shape\"\n"
                f"print(\"{task}: visible checks passed\")")
-    graded = (f"# Graded: the hidden checks for `{task}` run here when the notebook is graded\n"
-              f"# (`uv run looplab check` runs them too). The checks above are only a first test.\n"
-              f"### BEGIN HIDDEN TESTS\nfrom looplab.nbgrader_hook import hidden_score\n"
-              f"hidden_score(\"{lesson_id}\", \"{task}\")\n### END HIDDEN TESTS")
+    graded = graded_cell_source(lesson_id, task)
     return [_cell("markdown", f"md-ex-{task}", f"### Exercise {number}: `{task}`\n\nWhat to write and why."),
             _cell("code", f"answer-{task}", stub, _nbgrader(task, solution=True)),
             _cell("code", f"test-{task}-visible", visible,
                   {**_nbgrader(f"visible_{task}"), "tags": ["visible"]}),
             _cell("code", f"test-{task}", graded, _nbgrader(f"test_{task}", grade=True, points=1))]
+
+
+def graded_cell_source(lesson_id: str, task: str) -> str:
+    """A graded cell: the hidden call (autograde), then the visible line that makes
+    Validate fail while `task` is missing or still the stub (see looplab.nbgrader_hook)."""
+    return (f"# Graded: the hidden checks for `{task}` run here when the notebook is graded\n"
+            f"# (`uv run looplab check` runs them too). The checks above are only a first test.\n"
+            f"### BEGIN HIDDEN TESTS\nfrom looplab.nbgrader_hook import hidden_score\n"
+            f"hidden_score(\"{lesson_id}\", \"{task}\")\n### END HIDDEN TESTS\n"
+            f"from looplab.nbgrader_hook import written\n"
+            f"written(\"{task}\")  # Validate fails here until {task} is written")
+
+
+def rewrite_graded_cells(path: Path | str) -> int:
+    """Give every graded cell of the notebook at `path` (source/lesson-M.L/lesson-M.L.ipynb)
+    the source `graded_cell_source` makes; return how many cells changed."""
+    path = Path(path)
+    text = path.read_text()
+    lesson_id = path.stem.removeprefix("lesson-")
+    data = json.loads(text)
+    changed = 0
+    for cell in data["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and meta.get("grade") and not meta.get("solution"):
+            new = graded_cell_source(lesson_id, meta["grade_id"].removeprefix("test_"))
+            lines = new.splitlines(keepends=True)
+            if cell["source"] != lines and cell["source"] != new:
+                cell["source"], changed = lines, changed + 1
+    if changed:
+        path.write_text(json.dumps(data, indent=1, ensure_ascii=text.isascii()) + "\n")
+    return changed
 
 
 def notebook(lesson_id: str, title: str, tasks: list[str]) -> dict:

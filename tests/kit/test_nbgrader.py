@@ -75,3 +75,18 @@ def test_generate_assignment_and_autograde_score_a_class(tmp_path):
     cal = check(LESSON.id, course / "submitted" / "cal" / LESSON.assignment / released.name)
     assert 0 < cal.score < 25
     assert scores == {"ada": 25, "bob": 0, "cal": cal.score}
+
+
+def test_validate_fails_on_an_untouched_notebook_and_passes_a_completed_one(tmp_path):
+    """nbgrader's own Validate (the button, `nbgrader validate`): each graded cell's visible
+    `written(task)` fails while the task is a stub. Demonstrations are left out for speed."""
+    release = json.loads(LESSON.release_notebook(ROOT).read_text())
+    release["cells"] = [c for c in release["cells"] if "demo" not in c["metadata"].get("tags", [])]
+    (tmp_path / "untouched.ipynb").write_text(json.dumps(release))
+    completed = _completed(release, json.loads(LESSON.source_notebook(ROOT).read_text()))
+    (tmp_path / "completed.ipynb").write_text(json.dumps(completed))
+    out = _nbgrader(tmp_path, "validate", "untouched.ipynb", "completed.ipynb").stdout
+    failed, passed = out.split("Success! Your notebook passes all the tests.")
+    assert f"VALIDATION FAILED ON {len(LESSON.tasks)} CELL(S)" in failed and not passed.strip()
+    for task in LESSON.tasks:
+        assert f"NotWritten: {task} is not written yet" in failed

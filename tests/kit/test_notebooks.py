@@ -1,8 +1,9 @@
 """Every instructor notebook runs top to bottom in a kernel, as an instructor (or nbgrader) runs it.
 
 Demonstrations and visible checks execute for real. The graded cells are checked for what they
-hold (only comments and the hidden call `hidden_score("M.L", "<task>")` for their own lesson
-and task) and are not executed here: each would grade the notebook's own reference once more,
+hold (only comments, the hidden call `hidden_score("M.L", "<task>")` for their own lesson
+and task, and after it the visible `written("<task>")` that makes Validate fail on a stub); only
+that visible line runs here, so it is proven to pass on every reference. The hidden call is not: each would grade the notebook's own reference once more,
 which `test_catalogues` already does for every lesson, and the call itself is exercised end to
 end through `nbgrader autograde` in `test_nbgrader`.
 """
@@ -31,9 +32,12 @@ def test_instructor_notebook_runs_top_to_bottom(lesson, tmp_path):
     notebook = nbformat.read(path, as_version=4)
     for cell in _graded(notebook):
         task = cell.metadata["nbgrader"]["grade_id"].removeprefix("test_")
-        code = [ln for ln in cell.source.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-        assert code == ["from looplab.nbgrader_hook import hidden_score",
-                        f'hidden_score("{lesson.id}", "{task}")'], cell.source
-        cell.source = "# graded cell: not run here (see the module docstring)"
+        code = [ln.split("  #")[0] for ln in cell.source.splitlines()
+                if ln.strip() and not ln.lstrip().startswith("#")]
+        hidden = ["from looplab.nbgrader_hook import hidden_score", f'hidden_score("{lesson.id}", "{task}")']
+        visible = ["from looplab.nbgrader_hook import written", f'written("{task}")']
+        assert code in (hidden, hidden + visible), cell.source
+        # the visible line runs: it must pass on the reference (it fails Validate on a stub)
+        cell.source = "\n".join(visible if code == hidden + visible else ["# graded cell: not run here"])
     NotebookClient(notebook, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(tmp_path)}}).execute()

@@ -9,6 +9,7 @@ import pytest
 from conftest import ROOT
 from looplab import lessons
 from looplab.release import outputs, solution_source
+from looplab.scaffold import graded_cell_source
 from looplab.submission import load_cells
 
 
@@ -48,7 +49,8 @@ def test_every_graded_test_cell_is_worth_what_the_hidden_checks_give(lesson):
 @pytest.mark.parametrize("lesson", lessons.LESSONS.values(), ids=lambda lesson: lesson.id)
 def test_graded_cells_hold_only_the_hidden_call_so_nbgrader_gives_partial_credit(lesson):
     """A failing visible assert in a graded cell would zero the task under nbgrader;
-    visible checks live in their own ungraded cells (tag `visible`)."""
+    visible checks live in their own ungraded cells (tag `visible`). The one visible line
+    allowed, `written(task)`, comes after the hidden call and then returns its score."""
     notebook = json.loads(lesson.source_notebook(ROOT).read_text())
     graded = [c for c in notebook["cells"] if c["metadata"].get("nbgrader", {}).get("grade")
               and not c["metadata"]["nbgrader"].get("solution")]
@@ -56,5 +58,10 @@ def test_graded_cells_hold_only_the_hidden_call_so_nbgrader_gives_partial_credit
     for cell in graded:
         text = "".join(cell["source"])
         before, hidden = text.split("### BEGIN HIDDEN TESTS")
+        hidden, after = hidden.split("### END HIDDEN TESTS")
         assert all(not line.strip() or line.lstrip().startswith("#") for line in before.splitlines())
         assert "hidden_score(" in hidden
+        # after the hidden call, only the visible line that fails Validate on a stub, which
+        # under autograde hands back the hidden score (looplab.nbgrader_hook.written)
+        task = cell["metadata"]["nbgrader"]["grade_id"].removeprefix("test_")
+        assert after.strip() in ("", graded_cell_source(lesson.id, task).split("### END HIDDEN TESTS\n")[1])
