@@ -26,8 +26,8 @@ SMOOTHED = "smoothed = avg / (1 - beta ** (t + 1))  # bias correction: avg start
 MISTAKES = [
     # lr_at
     Mistake("scheduler_stepped_first", "lr_at",
-            mutate(REFERENCE, '    kind, lr = schedule["kind"], float(schedule["lr"])\n',
-                   '    kind, lr = schedule["kind"], float(schedule["lr"])\n    step = step + 1  # scheduler.step() already ran\n'),
+            mutate(REFERENCE, '\n    if kind == "constant":\n        return lr\n',
+                   '\n    step = step + 1  # scheduler.step() already ran\n    if kind == "constant":\n        return lr\n'),
             named="the off-by-one of stepping the schedule before the optimiser", example="buggy"),
     Mistake("no_staircase", "lr_at", mutate(REFERENCE, STEP, 'return lr * schedule["gamma"] ** (step / schedule["step_size"])'),
             named="step decay without the staircase"),
