@@ -10,8 +10,6 @@ a copy of the generator, so the dropout masks and the shuffles are the ones the 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -133,21 +131,8 @@ def diagnose(got: list[float], **setting: Any) -> list[str] | None:
     then validation losses), or None. A set of bugs that changes nothing in this setting
     (dropout's mode when p = 0) is never named."""
     candidates = ((bugs, _run(bugs, setting)) for bugs in CANDIDATES)
-    with one_thread():
-        found = first_match(got, candidates, unless=_run(frozenset(), setting))
+    found = first_match(got, candidates, unless=_run(frozenset(), setting))
     return named(found) if found else None
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Simulate on one thread: on tensors this small, more threads only wait on each other
-    (30 times slower on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _run(bugs: frozenset[str], setting: dict):
