@@ -9,6 +9,8 @@ import torch.nn.functional as F
 from torch import Tensor
 import matplotlib.pyplot as plt
 
+torch.set_num_threads(1)  # every tensor here is tiny: waking a second thread costs more than it saves
+
 
 Layers = list[tuple[Tensor, Tensor]]  # an MLP as in lesson 2.1: one (W, b) per layer; W is (in, out), b is (out,)
 

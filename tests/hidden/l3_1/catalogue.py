@@ -183,6 +183,10 @@ MISTAKES = [
             mutate(REFERENCE, "    layers = [(W.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True))\n",
                    "    layers = [(W.requires_grad_(True), b.requires_grad_(True))\n"),
             named="changed layers0 in place"),
+    Mistake("layers_passed_in_reverse", "train_mlp_with",
+            mutate(REFERENCE, "    params = [t for layer in layers for t in layer]  # [W_1, b_1, ..., W_L, b_L]\n",
+                   "    params = [t for layer in reversed(layers) for t in layer]\n"),
+            named="step must get params = [W_1, b_1, ..., W_L, b_L]"),
     Mistake("only_lr_passed_on", "train_mlp_with",
             mutate(REFERENCE, TRAIN_STEP, '        step(params, [p.grad for p in params], state, lr=hyper["lr"])\n'),
             named="only lr reaches the step function"),
@@ -373,21 +377,32 @@ FUNCTIONAL = replace_body(FUNCTIONAL, "rmsprop_step", '''
             p.copy_(p - lr * step)
 ''')
 
-NN_MODULE = replace_body(REFERENCE, "train_mlp_with", '''
+NN_MODULE = mutate(REFERENCE, "def train_mlp_with(", '''class MLP(torch.nn.Module):
+    """Lesson 2.1's MLP as an nn.Module, keeping the (in, out) layout of W."""
+
+    def __init__(self, layers0: Layers, activation: str) -> None:
+        super().__init__()
+        self.activation = activation
+        self.weights = torch.nn.ParameterList()
+        for W, b in layers0:  # registered W_1, b_1, W_2, ...: model.parameters() keeps that order
+            self.weights.append(torch.nn.Parameter(W.detach().clone()))
+            self.weights.append(torch.nn.Parameter(b.detach().clone()))
+
+    def layers(self) -> Layers:
+        return list(zip(self.weights[0::2], self.weights[1::2]))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return mlp_forward(x, self.layers(), self.activation)
+
+
+def train_mlp_with(''')
+NN_MODULE = replace_body(NN_MODULE, "train_mlp_with", '''
     if epochs < 0:
         raise ValueError("epochs must be at least 0")
     if tuple(y.shape) != (X.shape[0], 1):
         raise ValueError("y must have shape (N, 1)")
-    act = {"relu": torch.nn.ReLU, "sigmoid": torch.nn.Sigmoid, "tanh": torch.nn.Tanh}[activation]
-    modules: list[torch.nn.Module] = []
-    for k, (W, b) in enumerate(layers0):
-        linear = torch.nn.Linear(W.shape[0], W.shape[1], dtype=W.dtype)
-        with torch.no_grad():
-            linear.weight.copy_(W.T)  # nn.Linear keeps (out, in)
-            linear.bias.copy_(b)
-        modules += [linear] + ([act()] if k < len(layers0) - 1 else [])
-    model = torch.nn.Sequential(*modules)
-    params = list(model.parameters())  # weight (out, in), bias, ...: elementwise optimisers do not mind
+    model = MLP(layers0, activation)
+    params = list(model.parameters())
     state: dict = {}
     losses: list[float] = []
     for _ in range(epochs):
@@ -396,8 +411,7 @@ NN_MODULE = replace_body(REFERENCE, "train_mlp_with", '''
         losses.append(loss.item())
         loss.backward()
         step(params, [p.grad for p in params], state, **hyper)
-    linears = [m for m in model if isinstance(m, torch.nn.Linear)]
-    return [(m.weight.detach().T.contiguous(), m.bias.detach().clone()) for m in linears], losses
+    return [(W.detach().clone(), b.detach().clone()) for W, b in model.layers()], losses
 ''')
 NN_MODULE = replace_body(NN_MODULE, "sgd_momentum_step", '''
     if lr < 0 or momentum < 0 or weight_decay < 0:
@@ -426,7 +440,7 @@ ALTERNATIVES = [
     Alternative("functional_updates_and_autograd_grad", FUNCTIONAL,
                 "state tensors replaced rather than updated in place, p.data instead of torch.no_grad(), "
                 "torch.lerp for RMSProp's average, and a loop with torch.autograd.grad (nothing to clear)"),
-    Alternative("nn_sequential_loop", NN_MODULE,
-                "train_mlp_with on nn.Sequential(nn.Linear, ...) with model.zero_grad(), and SGD written "
-                "out of place, indexing the lists"),
+    Alternative("nn_module_loop", NN_MODULE,
+                "train_mlp_with on an nn.Module (nn.ParameterList) with model.zero_grad(), and SGD "
+                "written out of place, indexing the lists"),
 ]

@@ -9,8 +9,8 @@ import inspect
 
 import torch
 
-from looplab.checks import (Function, as_float_list, as_pair, assert_tensor, assert_trajectory, describe,
-                            expect, expect_raises, fail, kind, points)
+from looplab.checks import (Function, StudentError, as_float_list, as_pair, assert_tensor, assert_trajectory, describe,
+                            expect, expect_raises, fail, kind, points, unfinished)
 
 from .runs import one_thread, problem, torch_name, torch_step
 from .sims import TRAIN, train_losses
@@ -122,3 +122,35 @@ def test_no_randomness_and_bad_input(student, reference):
                   setting="epochs=-1", hint="epochs must be at least 0")
     expect_raises(student, NAME, (X, y[:, 0], layers0, "relu", 2, step, {"lr": 0.05}), "ValueError",
                   setting="y of shape (30,)", hint="y must have shape (N, 1)")
+
+
+def probe_step(params, grads, state, lr, shapes):
+    """A plain gradient step that refuses params in any other order or layout than the contract's."""
+    got = [list(p.shape) for p in params]
+    if got != shapes:
+        raise ValueError(f"probe: params have shapes {got}, expected {shapes}")
+    if any(g is None or list(g.shape) != s for g, s in zip(grads, shapes)):
+        raise ValueError("probe: grads do not match params")
+    state["calls"] = state.get("calls", 0) + 1
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p -= lr * g
+
+
+@points(NAME, 0.5)
+def test_step_gets_params_in_order_and_every_hyperparameter(student, reference):
+    X, y, layers0 = problem(30, [2, 5, 3, 1], 27, torch.float32)
+    shapes = [list(t.shape) for layer in layers0 for t in layer]
+    setting = "layers 2 -> 5 -> 3 -> 1, a step function taking (params, grads, state, lr, shapes)"
+    try:
+        result = student.call(NAME, X, y, layers0, "tanh", 3, Function(inspect.getsource(probe_step), "probe_step"),
+                              {"lr": 0.1, "shapes": shapes})["result"]
+    except StudentError as err:
+        if unfinished(err):
+            raise
+        fail(f"{NAME} ({setting}) failed: {err.message}. step must get params = [W_1, b_1, ..., W_L, b_L] "
+             f"(shapes {shapes}), grads = [p.grad for p in params], and every entry of hyper as a keyword "
+             f"(step(params, grads, state, **hyper))")
+    _, losses = read(result, layers0, 3)
+    _, want = reference.train_mlp_with(X, y, layers0, "tanh", 3, probe_step, {"lr": 0.1, "shapes": shapes})
+    assert_trajectory(losses, want, what=NAME, setting=setting, rtol=1e-4, atol=1e-6)
