@@ -6,23 +6,42 @@ import torch
 from torch import Tensor
 import matplotlib.pyplot as plt
 
+torch.set_num_threads(1)  # the tensors here are tiny: extra threads only wait on each other
 
-def init_mlp(d_in: int, hidden: int, d_out: int, generator: torch.Generator) -> list[Tensor]:
-    """Random starting parameters [W1, b1, W2, b2] of a one-hidden-layer MLP, all float32.
 
-    W1 (d_in, hidden) and W2 (hidden, d_out) are Gaussian, scaled by sqrt(2 / d_in) and
-    sqrt(1 / hidden) so that the outputs start at a sensible size; b1 (hidden,) and
-    b2 (d_out,) start at zero. Draws only from `generator`.
+Layers = list[tuple[Tensor, Tensor]]  # lesson 2.1: one (W, b) per layer; W is (in, out), b is (out,)
+
+
+def init_mlp(sizes: list[int], generator: torch.Generator, dtype: torch.dtype = torch.float32) -> Layers:
+    """Lesson 2.1's random starting layers for an MLP with widths `sizes` (input width first).
+
+    Layer k gets W of shape (sizes[k], sizes[k + 1]) and b of shape (sizes[k + 1],), both drawn
+    uniformly from [-1/sqrt(fan_in), 1/sqrt(fan_in)] with fan_in = sizes[k], the range nn.Linear
+    uses. W first, then b, layer by layer: all randomness comes from `generator`.
     """
-    W1 = torch.randn(d_in, hidden, generator=generator) * math.sqrt(2.0 / d_in)  # (d_in, hidden)
-    b1 = torch.zeros(hidden)  # (hidden,)
-    W2 = torch.randn(hidden, d_out, generator=generator) * math.sqrt(1.0 / hidden)  # (hidden, d_out)
-    b2 = torch.zeros(d_out)  # (d_out,)
-    return [W1, b1, W2, b2]
+    layers: Layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = 1.0 / math.sqrt(fan_in)
+        W = (2 * torch.rand(fan_in, fan_out, generator=generator, dtype=dtype) - 1) * bound  # (in, out)
+        b = (2 * torch.rand(fan_out, generator=generator, dtype=dtype) - 1) * bound  # (out,)
+        layers.append((W, b))
+    return layers
+
+
+def mlp_forward(x: Tensor, layers: Layers, activation: str) -> Tensor:
+    """Lesson 2.1's forward pass: h @ W + b per layer, the activation after every layer but the
+    last, with no dropout (evaluation mode). One layer is the linear model x @ W + b. (N, d_L)."""
+    act = {"relu": torch.relu, "sigmoid": torch.sigmoid, "tanh": torch.tanh}[activation]
+    h = x  # (N, d_0)
+    for k, (W, b) in enumerate(layers):
+        h = h @ W + b  # (N, d_k)
+        if k < len(layers) - 1:  # no activation after the last layer
+            h = act(h)
+    return h
 
 
 def mse(pred: Tensor, y: Tensor) -> Tensor:
-    """Mean squared error over every entry of pred and y (both (N, d_out)): a 0-d tensor."""
+    """The mean squared error of lesson 1.2, averaged over every entry: a 0-d tensor."""
     return ((pred - y) ** 2).mean()
 
 
@@ -57,51 +76,57 @@ def dropout(x: Tensor, p: float, training: bool, generator: torch.Generator) -> 
     return x * keep / (1.0 - p)  # survivors scaled up so the mean is kept
 
 
-def mlp_forward(X: Tensor, params: list[Tensor], p: float, training: bool,
-                generator: torch.Generator) -> Tensor:
-    """Optional helper: the MLP's predictions, (N, d_out), with dropout on the hidden layer.
+def dropout_forward(x: Tensor, layers: Layers, p: float, training: bool,
+                    generator: torch.Generator) -> Tensor:
+    """Optional helper: the forward pass of lesson 2.1 with ReLU, and dropout on the hidden layers.
 
-    relu(X @ W1 + b1) gives the hidden activations (N, hidden); dropout(., p, training,
-    generator) acts on them (and only on them); then @ W2 + b2. Not graded on its own.
+    For every layer but the last: h = relu(h @ W + b), then h = dropout(h, p, training,
+    generator), one call per hidden layer, first to last. The last layer gives h @ W + b,
+    (N, d_L), with nothing after it. In evaluation mode it equals mlp_forward(x, layers, "relu").
+    Not graded on its own.
     """
-    W1, b1, W2, b2 = params
-    H = torch.relu(X @ W1 + b1)  # (N, hidden)
-    H = dropout(H, p, training, generator)  # identity in evaluation mode or for p = 0
-    return H @ W2 + b2  # (N, d_out)
+    h = x  # (N, d_0)
+    for W, b in layers[:-1]:
+        h = torch.relu(h @ W + b)  # (N, width): a hidden layer
+        h = dropout(h, p, training, generator)  # identity in evaluation mode or for p = 0
+    W, b = layers[-1]
+    return h @ W + b  # (N, d_L): no activation, no dropout after the last layer
 
 
-def train_mlp(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: float,
+def train_mlp(X: Tensor, y: Tensor, layers0: Layers, epochs: int, lr: float,
               weight_decay: float, p: float,
-              generator: torch.Generator) -> tuple[list[Tensor], list[float]]:
-    """Full-batch gradient descent on a one-hidden-layer MLP with L2 and dropout.
+              generator: torch.Generator) -> tuple[Layers, list[float]]:
+    """Full-batch gradient descent on a ReLU MLP with L2 on the weights and dropout.
 
     Args:
-        X: inputs, float32 tensor of shape (N, d_in).
-        y: targets, float32 tensor of shape (N, d_out).
-        params0: starting parameters [W1 (d_in, hidden), b1 (hidden,), W2 (hidden, d_out),
-            b2 (d_out,)], float32.
+        X: inputs, float32 tensor of shape (N, d_0).
+        y: targets, float32 tensor of shape (N, d_L).
+        layers0: the starting layers in lesson 2.1's format, [(W_1, b_1), ..., (W_L, b_L)],
+            float32, L >= 1: W_k of shape (d_{k-1}, d_k), b_k of shape (d_k,). This lesson's
+            network has one hidden layer, [(W_1, b_1), (W_2, b_2)], but any L works.
         epochs: number of epochs, at least 0; each makes one update on all N samples.
-        lr: learning rate of the step theta <- theta - lr * grad, for all four tensors.
+        lr: learning rate of the step theta <- theta - lr * grad, for every W and b.
         weight_decay: the L2 strength lambda, at least 0.
-        p: dropout probability on the hidden layer, 0 <= p < 1.
+        p: dropout probability on the hidden layers, 0 <= p < 1.
         generator: the only source of randomness (the dropout masks).
 
     Each epoch, in this order:
-        1. predictions in training mode: H = relu(X @ W1 + b1), then one call
-           dropout(H, p, True, generator) (so one torch.rand draw of shape (N, hidden)
-           when p > 0, none when p = 0), then H @ W2 + b2;
-        2. objective = mse(pred, y) + weight_decay / 2 * (sum of W1**2 + sum of W2**2):
-           the weight matrices are decayed, the biases b1 and b2 are not;
+        1. predictions in training mode: lesson 2.1's forward pass with ReLU, and after the
+           activation of every hidden layer (every layer but the last) one call
+           dropout(h, p, True, generator): so one torch.rand draw of shape (N, d_k) per
+           hidden layer, first to last, when p > 0, and none when p = 0;
+        2. objective = mse(pred, y) + weight_decay / 2 * (sum over the layers of the sum of
+           W_k**2): every weight matrix is decayed, no bias is;
         3. record the objective with .item(), before the update;
-        4. one gradient step on all four tensors, then clear the gradients.
+        4. one gradient step on every W and b, then clear the gradients.
 
     Returns:
-        (params, losses): params is a list of four new float32 tensors [W1, b1, W2, b2],
-        the trained values, with the shapes of params0; losses is a list of `epochs`
-        Python floats, the objective recorded at each epoch. epochs=0 returns copies of
-        params0 and [].
+        (layers, losses): layers is a list of (W, b) tuples of new float32 tensors, the
+        trained values, with the shapes of layers0; losses is a list of `epochs` Python
+        floats, the objective recorded at each epoch. epochs=0 returns copies of layers0
+        and [].
 
-    X, y and the tensors of params0 are left unchanged (it trains on copies).
+    X, y and the tensors of layers0 are left unchanged (it trains on copies).
 
     Raises:
         ValueError: if weight_decay < 0 or p is not in [0, 1).
@@ -110,30 +135,31 @@ def train_mlp(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: floa
         raise ValueError(f"weight_decay must be at least 0, got {weight_decay}")
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
-    params = [t.detach().clone().requires_grad_(True) for t in params0]  # copies
-    W1, b1, W2, b2 = params
+    layers = [(W.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True))
+              for W, b in layers0]  # copies: layers0 stays as it was
     losses: list[float] = []
     for _ in range(epochs):
-        pred = mlp_forward(X, params, p, True, generator)  # (N, d_out), training mode
-        penalty = weight_decay / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())  # weights only
+        pred = dropout_forward(X, layers, p, True, generator)  # (N, d_L), training mode
+        penalty = weight_decay / 2 * sum((W ** 2).sum() for W, _ in layers)  # weights only
         loss = mse(pred, y) + penalty
         losses.append(loss.item())  # recorded before the update
         loss.backward()
         with torch.no_grad():
-            for t in params:
-                t -= lr * t.grad
-                t.grad = None
-    return [t.detach() for t in params], losses
+            for W, b in layers:
+                W -= lr * W.grad
+                b -= lr * b.grad
+                W.grad, b.grad = None, None
+    return [(W.detach(), b.detach()) for W, b in layers], losses
 
 
-def overfitting_gap(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: float,
+def overfitting_gap(X: Tensor, y: Tensor, layers0: Layers, epochs: int, lr: float,
                     weight_decay: float, p: float, val_fraction: float,
                     generator: torch.Generator) -> tuple[float, float]:
     """Split off a validation set, train on the rest, and measure both losses.
 
     Args:
-        X, y: the whole data set, float32 tensors of shapes (N, d_in) and (N, d_out).
-        params0, epochs, lr, weight_decay, p: as for train_mlp.
+        X, y: the whole data set, float32 tensors of shapes (N, d_0) and (N, d_L).
+        layers0, epochs, lr, weight_decay, p: as for train_mlp.
         val_fraction: the share of the samples held out for validation.
         generator: the only source of randomness.
 
@@ -141,16 +167,17 @@ def overfitting_gap(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr
         1. split: perm = torch.randperm(N, generator=generator) (the first draw);
            n_val = round(val_fraction * N); the validation samples are perm[:n_val],
            the training samples perm[n_val:];
-        2. train: train_mlp on the training samples only, with params0, epochs, lr,
+        2. train: train_mlp on the training samples only, with layers0, epochs, lr,
            weight_decay, p and the same generator (it continues after the split);
-        3. evaluate the trained MLP in evaluation mode (no dropout) with the plain mse (no
-           penalty) on the training samples and on the validation samples.
+        3. evaluate the trained MLP in evaluation mode (no dropout: lesson 2.1's
+           mlp_forward with "relu") with the plain mse (no penalty) on the training samples
+           and on the validation samples.
 
     Returns:
         (train_loss, val_loss), two Python floats. val_loss - train_loss is the
         overfitting gap.
 
-    X, y and params0 are left unchanged.
+    X, y and layers0 are left unchanged.
 
     Raises:
         ValueError: if n_val < 1 or n_val > N - 1 (both sets need a sample), and whatever
@@ -163,8 +190,8 @@ def overfitting_gap(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr
                          f"both sets need at least one")
     perm = torch.randperm(n, generator=generator)
     val_idx, train_idx = perm[:n_val], perm[n_val:]
-    params, _ = train_mlp(X[train_idx], y[train_idx], params0, epochs, lr, weight_decay, p, generator)
+    layers, _ = train_mlp(X[train_idx], y[train_idx], layers0, epochs, lr, weight_decay, p, generator)
     with torch.no_grad():  # evaluation mode: no dropout, no penalty
-        train_loss = mse(mlp_forward(X[train_idx], params, p, False, generator), y[train_idx])
-        val_loss = mse(mlp_forward(X[val_idx], params, p, False, generator), y[val_idx])
+        train_loss = mse(mlp_forward(X[train_idx], layers, "relu"), y[train_idx])
+        val_loss = mse(mlp_forward(X[val_idx], layers, "relu"), y[val_idx])
     return train_loss.item(), val_loss.item()

@@ -2,7 +2,7 @@
 
 See `looplab.catalogue`: each mistake must lose points on its task (named there) and nowhere
 else, except the tasks whose own code calls the mistaken function (`spreads`): the reference
-builds train_mlp on dropout (through mlp_forward) and overfitting_gap on train_mlp and dropout.
+builds train_mlp on dropout (through dropout_forward) and overfitting_gap on train_mlp and dropout.
 """
 
 from looplab.catalogue import Alternative, Mistake, edit, mutate, reference_source, replace_body
@@ -14,12 +14,14 @@ DROP_CHECK = ('    if not 0.0 <= p < 1.0:\n        raise ValueError(f"dropout pr
               'got {p}")\n    if not training or p == 0.0:')
 DRAW = "keep = torch.rand(x.shape, generator=generator) >= p  # (same shape as x), True = kept"
 SCALE = "return x * keep / (1.0 - p)  # survivors scaled up so the mean is kept"
-PENALTY = "penalty = weight_decay / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())  # weights only"
+PENALTY = "penalty = weight_decay / 2 * sum((W ** 2).sum() for W, _ in layers)  # weights only"
 RECORD = "losses.append(loss.item())  # recorded before the update"
-FORWARD = "pred = mlp_forward(X, params, p, True, generator)  # (N, d_out), training mode"
+FORWARD = "pred = dropout_forward(X, layers, p, True, generator)  # (N, d_L), training mode"
 SPLIT = "val_idx, train_idx = perm[:n_val], perm[n_val:]"
-EVAL_TRAIN = "train_loss = mse(mlp_forward(X[train_idx], params, p, False, generator), y[train_idx])"
-EVAL_VAL = "val_loss = mse(mlp_forward(X[val_idx], params, p, False, generator), y[val_idx])"
+EVAL_TRAIN = 'train_loss = mse(mlp_forward(X[train_idx], layers, "relu"), y[train_idx])'
+EVAL_VAL = 'val_loss = mse(mlp_forward(X[val_idx], layers, "relu"), y[val_idx])'
+COPIES = ("layers = [(W.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True))\n"
+          "              for W, b in layers0]  # copies: layers0 stays as it was")
 
 SLOW_LOOP = '''
     if not 0.0 <= p < 1.0:
@@ -67,25 +69,24 @@ MISTAKES = [
             mutate(REFERENCE, PENALTY, PENALTY.replace("weight_decay / 2 *", "weight_decay *")),
             named="the penalty is lambda * |W|^2", spreads=("overfitting_gap",)),
     Mistake("biases_decayed", "train_mlp",
-            mutate(REFERENCE, PENALTY, "penalty = weight_decay / 2 * sum((t ** 2).sum() for t in params)"),
+            mutate(REFERENCE, PENALTY, "penalty = weight_decay / 2 * sum((t ** 2).sum() for layer in layers for t in layer)"),
             named="the biases are decayed too", spreads=("overfitting_gap",)),
     Mistake("penalty_as_mean", "train_mlp",
             mutate(REFERENCE, PENALTY, PENALTY.replace(".sum()", ".mean()")),
             named="mean of the squared weights", spreads=("overfitting_gap",)),
     Mistake("only_W1_decayed", "train_mlp",
-            mutate(REFERENCE, PENALTY, "penalty = weight_decay / 2 * (W1 ** 2).sum()"),
-            named="only W1 is decayed", spreads=("overfitting_gap",)),
+            mutate(REFERENCE, PENALTY, "penalty = weight_decay / 2 * (layers[0][0] ** 2).sum()"),
+            named="only W_1 is decayed", spreads=("overfitting_gap",)),
     Mistake("penalty_not_recorded", "train_mlp",
             mutate(REFERENCE, RECORD, "losses.append(mse(pred, y).item())"),
             named="leaves out the penalty"),
-    Mistake("gradients_never_cleared", "train_mlp", mutate(REFERENCE, "                t.grad = None\n", ""),
+    Mistake("gradients_never_cleared", "train_mlp", mutate(REFERENCE, "                W.grad, b.grad = None, None\n", ""),
             named="never cleared", spreads=("overfitting_gap",)),
     Mistake("no_dropout_while_training", "train_mlp",
             mutate(REFERENCE, FORWARD, FORWARD.replace("p, True,", "p, False,")),
             named="no dropout is applied", spreads=("overfitting_gap",)),
-    Mistake("trains_params0_in_place", "train_mlp",
-            mutate(REFERENCE, "params = [t.detach().clone().requires_grad_(True) for t in params0]  # copies",
-                   "params = [t.requires_grad_(True) for t in params0]"),
+    Mistake("trains_layers0_in_place", "train_mlp",
+            mutate(REFERENCE, COPIES, "layers = [(W.requires_grad_(True), b.requires_grad_(True)) for W, b in layers0]"),
             named="in place", spreads=("overfitting_gap",)),
     Mistake("negative_weight_decay_accepted", "train_mlp",
             mutate(REFERENCE, '    if weight_decay < 0:\n        raise ValueError(f"weight_decay must be at least 0, '
@@ -99,18 +100,19 @@ MISTAKES = [
             mutate(REFERENCE, SPLIT, "train_idx, val_idx = perm[:n - n_val], perm[n - n_val:]"),
             named="front of the permutation"),
     Mistake("evaluated_with_dropout", "overfitting_gap",
-            edit(REFERENCE, (EVAL_TRAIN, EVAL_TRAIN.replace("False", "True")),
-                 (EVAL_VAL, EVAL_VAL.replace("False", "True"))),
+            edit(REFERENCE, (EVAL_TRAIN, EVAL_TRAIN.replace('mlp_forward(X[train_idx], layers, "relu")',
+                                                             "dropout_forward(X[train_idx], layers, p, True, generator)")),
+                 (EVAL_VAL, EVAL_VAL.replace('mlp_forward(X[val_idx], layers, "relu")',
+                                             "dropout_forward(X[val_idx], layers, p, True, generator)"))),
             named="dropout still on"),
     Mistake("penalty_in_reported_losses", "overfitting_gap",
             mutate(REFERENCE, "    return train_loss.item(), val_loss.item()",
-                   "    W1, W2 = params[0], params[2]\n"
-                   "    penalty = weight_decay / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())\n"
+                   "    penalty = weight_decay / 2 * sum((W ** 2).sum() for W, _ in layers)\n"
                    "    return (train_loss + penalty).item(), (val_loss + penalty).item()"),
             named="include the L2 penalty"),
     Mistake("trained_on_all_samples", "overfitting_gap",
-            mutate(REFERENCE, "params, _ = train_mlp(X[train_idx], y[train_idx], params0,",
-                   "params, _ = train_mlp(X, y, params0,"),
+            mutate(REFERENCE, "layers, _ = train_mlp(X[train_idx], y[train_idx], layers0,",
+                   "layers, _ = train_mlp(X, y, layers0,"),
             named="trained on all N samples"),
     Mistake("losses_swapped", "overfitting_gap",
             mutate(REFERENCE, "return train_loss.item(), val_loss.item()", "return val_loss.item(), train_loss.item()"),
@@ -124,62 +126,77 @@ MISTAKES = [
 ]
 
 NN_MODULE = '''
-class TinyMLP(torch.nn.Module):
-    """relu(X @ W1 + b1), dropout on the hidden layer, then @ W2 + b2, as nn.Parameters."""
+class DropoutMLP(torch.nn.Module):
+    \"\"\"Lesson 2.1's layers as nn.Parameters; ReLU then dropout after every hidden layer.\"\"\"
 
-    def __init__(self, params0: list[Tensor]) -> None:
+    def __init__(self, layers0: Layers) -> None:
         super().__init__()
-        self.W1, self.b1, self.W2, self.b2 = (torch.nn.Parameter(t.detach().clone()) for t in params0)
+        self.weights = torch.nn.ParameterList(torch.nn.Parameter(W.detach().clone()) for W, _ in layers0)
+        self.biases = torch.nn.ParameterList(torch.nn.Parameter(b.detach().clone()) for _, b in layers0)
 
     def forward(self, X: Tensor, p: float, generator: torch.Generator) -> Tensor:
-        H = dropout(torch.relu(X @ self.W1 + self.b1), p, self.training, generator)
-        return H @ self.W2 + self.b2
+        h = X
+        for k, (W, b) in enumerate(zip(self.weights, self.biases)):
+            h = h @ W + b
+            if k < len(self.weights) - 1:
+                h = dropout(torch.relu(h), p, self.training, generator)
+        return h
 
 
-def train_mlp(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: float,
+def train_mlp(X: Tensor, y: Tensor, layers0: Layers, epochs: int, lr: float,
               weight_decay: float, p: float,
-              generator: torch.Generator) -> tuple[list[Tensor], list[float]]:
-    """nn.Module + torch.optim.SGD, the decay left to the optimiser (weights only)."""
+              generator: torch.Generator) -> tuple[Layers, list[float]]:
+    \"\"\"nn.Module + torch.optim.SGD, the decay left to the optimiser (weights only).\"\"\"
     if weight_decay < 0 or not 0.0 <= p < 1.0:
         raise ValueError("weight_decay must be >= 0 and p in [0, 1)")
-    model = TinyMLP(params0)
+    model = DropoutMLP(layers0)
     model.train()
-    opt = torch.optim.SGD([{"params": [model.W1, model.W2], "weight_decay": weight_decay},
-                           {"params": [model.b1, model.b2], "weight_decay": 0.0}], lr=lr)
+    opt = torch.optim.SGD([{"params": list(model.weights), "weight_decay": weight_decay},
+                           {"params": list(model.biases), "weight_decay": 0.0}], lr=lr)
     losses = []
     for _ in range(epochs):
         opt.zero_grad()
         data_loss = torch.nn.functional.mse_loss(model(X, p, generator), y)
         with torch.no_grad():
-            penalty = weight_decay / 2 * (model.W1.pow(2).sum() + model.W2.pow(2).sum())
+            penalty = weight_decay / 2 * sum(W.pow(2).sum() for W in model.weights)
         losses.append((data_loss + penalty).item())
         data_loss.backward()
         opt.step()
-    return [t.detach().clone() for t in (model.W1, model.b1, model.W2, model.b2)], losses
+    return [(W.detach().clone(), b.detach().clone()) for W, b in zip(model.weights, model.biases)], losses
 '''
 
 BY_HAND = '''
     if weight_decay < 0 or not 0.0 <= p < 1.0:
         raise ValueError("weight_decay must be >= 0 and p in [0, 1)")
-    W1, b1, W2, b2 = (t.detach().clone() for t in params0)
+    Ws = [W.detach().clone() for W, _ in layers0]
+    bs = [b.detach().clone() for _, b in layers0]
     n_out = y.numel()
     losses = []
     for _ in range(epochs):
-        Z1 = X @ W1 + b1  # (N, hidden)
-        A = torch.relu(Z1)
-        M = dropout(torch.ones_like(A), p, True, generator)  # the mask, scaled: 0 or 1/(1-p)
-        Hd = A * M
-        pred = Hd @ W2 + b2  # (N, d_out)
-        err = pred - y
-        losses.append(((err ** 2).mean() + weight_decay / 2 * (W1.pow(2).sum() + W2.pow(2).sum())).item())
-        d_pred = 2 * err / n_out
-        d_W2 = Hd.T @ d_pred + weight_decay * W2
-        d_b2 = d_pred.sum(0)
-        d_Z1 = (d_pred @ W2.T) * M * (Z1 > 0)
-        d_W1 = X.T @ d_Z1 + weight_decay * W1
-        d_b1 = d_Z1.sum(0)
-        W1, b1, W2, b2 = W1 - lr * d_W1, b1 - lr * d_b1, W2 - lr * d_W2, b2 - lr * d_b2
-    return [W1, b1, W2, b2], losses
+        inputs, gates, masks = [], [], []  # per layer: its input; per hidden layer: relu' and mask
+        h = X
+        for k in range(len(Ws)):
+            inputs.append(h)
+            z = h @ Ws[k] + bs[k]
+            if k == len(Ws) - 1:
+                h = z
+            else:
+                M = dropout(torch.ones_like(z), p, True, generator)  # the mask, scaled: 0 or 1/(1-p)
+                gates.append(z > 0)
+                masks.append(M)
+                h = torch.relu(z) * M
+        err = h - y
+        losses.append(((err ** 2).mean() + weight_decay / 2 * sum(W.pow(2).sum() for W in Ws)).item())
+        d = 2 * err / n_out  # dloss/dz of the last layer
+        grads = []
+        for k in reversed(range(len(Ws))):
+            grads.append((inputs[k].T @ d + weight_decay * Ws[k], d.sum(0)))
+            if k > 0:
+                d = (d @ Ws[k].T) * masks[k - 1] * gates[k - 1]
+        grads.reverse()
+        Ws = [W - lr * dW for W, (dW, _) in zip(Ws, grads)]
+        bs = [b - lr * db for b, (_, db) in zip(bs, grads)]
+    return list(zip(Ws, bs)), losses
 '''
 
 FLOAT64 = '''
@@ -188,18 +205,19 @@ FLOAT64 = '''
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout probability p must be in [0, 1), got {p}")
     X64, y64 = X.double(), y.double()
-    params = [t.detach().double().requires_grad_(True) for t in params0]  # float64 copies
-    W1, b1, W2, b2 = params
+    layers = [(W.detach().double().requires_grad_(True), b.detach().double().requires_grad_(True))
+              for W, b in layers0]  # float64 copies
+    tensors = [t for layer in layers for t in layer]
     losses: list[float] = []
     for _ in range(epochs):
-        loss = mse(mlp_forward(X64, params, p, True, generator), y64) + weight_decay / 2 * (
-            W1.pow(2).sum() + W2.pow(2).sum())
+        loss = mse(dropout_forward(X64, layers, p, True, generator), y64) + weight_decay / 2 * sum(
+            W.pow(2).sum() for W, _ in layers)
         losses.append(loss.item())
-        grads = torch.autograd.grad(loss, params)
+        grads = torch.autograd.grad(loss, tensors)
         with torch.no_grad():
-            for t, g in zip(params, grads):
+            for t, g in zip(tensors, grads):
                 t.sub_(lr * g)
-    return [t.detach().float() for t in params], losses
+    return [(W.detach().float(), b.detach().float()) for W, b in layers], losses
 '''
 
 GAP_SPLIT = '''
@@ -210,11 +228,15 @@ GAP_SPLIT = '''
     val_idx, train_idx = torch.randperm(n, generator=generator).split([n_val, n - n_val])
     X_train, y_train = X.index_select(0, train_idx), y.index_select(0, train_idx)
     X_val, y_val = X.index_select(0, val_idx), y.index_select(0, val_idx)
-    params, _ = train_mlp(X_train, y_train, params0, epochs, lr, weight_decay, p, generator)
-    W1, b1, W2, b2 = params
+    layers, _ = train_mlp(X_train, y_train, layers0, epochs, lr, weight_decay, p, generator)
+    losses = []
     with torch.no_grad():
-        losses = [torch.nn.functional.mse_loss(torch.relu(A @ W1 + b1) @ W2 + b2, B).item()
-                  for A, B in ((X_train, y_train), (X_val, y_val))]
+        for A, B in ((X_train, y_train), (X_val, y_val)):
+            h = A
+            for W, b in layers[:-1]:
+                h = (h @ W + b).clamp(min=0)
+            W, b = layers[-1]
+            losses.append(torch.nn.functional.mse_loss(h @ W + b, B).item())
     return losses[0], losses[1]
 '''
 

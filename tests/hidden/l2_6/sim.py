@@ -48,57 +48,64 @@ def tensors_close(a: object, b: object) -> bool:
 TRAIN_MESSAGES = {
     "no_half": "the penalty is lambda * |W|^2; the contract's is lambda/2 * |W|^2, whose gradient "
                "is lambda * W, exactly what torch.optim.SGD(weight_decay=lambda) adds",
-    "biases_decayed": "the biases are decayed too: the penalty sums the squares of W1 and W2 only, "
-                      "never b1 and b2",
+    "biases_decayed": "the biases are decayed too: the penalty sums the squares of the weight "
+                      "matrices W_k only, never of the biases b_k",
     "penalty_not_recorded": "the recorded loss leaves out the penalty: record the whole objective, "
-                            "mse + lambda/2 * (|W1|^2 + |W2|^2)",
+                            "mse + lambda/2 * (|W_1|^2 + |W_2|^2)",
     "penalty_mean": "the penalty uses the mean of the squared weights; it is lambda/2 times their sum",
     "no_zero_grad": "the gradients are never cleared, so they add up across epochs: set .grad to "
                     "None (or zero it) after each step",
     "no_dropout": "no dropout is applied during training: the hidden activations go through "
-                  "dropout(H, p, True, generator) every epoch",
-    "decay_w1_only": "only W1 is decayed: the penalty covers both weight matrices, W1 and W2",
+                  "dropout(h, p, True, generator) every epoch",
+    "decay_w1_only": "only W_1 is decayed: the penalty covers every weight matrix, W_1 and W_2 "
+                     "(and any further W_k)",
     "unscaled_dropout": "the hidden units that dropout keeps are not scaled by 1/(1-p): check "
                         "your dropout (its own checks say more)",
 }
 
 
-def simulate_train(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: float,
+def simulate_train(X: Tensor, y: Tensor, layers0: list, epochs: int, lr: float,
                    weight_decay: float, p: float, generator: torch.Generator,
-                   mistake: str | None = None) -> tuple[list[Tensor], list[float]]:
-    """train_mlp with one mistake; returns (params, losses) like the contract."""
+                   mistake: str | None = None) -> tuple[list, list[float]]:
+    """train_mlp with one mistake; returns (layers, losses) like the contract."""
     g = fresh(generator)
-    params = [t.detach().clone().requires_grad_(True) for t in params0]
-    W1, b1, W2, b2 = params
+    layers = [(W.detach().clone().requires_grad_(True), b.detach().clone().requires_grad_(True))
+              for W, b in layers0]
     losses: list[float] = []
     for _ in range(epochs):
-        H = torch.relu(X @ W1 + b1)
-        if p > 0 and mistake != "no_dropout":
-            H = H * (torch.rand(H.shape, generator=g) >= p) / (1 if mistake == "unscaled_dropout" else 1 - p)
-        data = ((H @ W2 + b2 - y) ** 2).mean()
-        decayed = [W1] if mistake == "decay_w1_only" else [W1, W2]
+        h = X
+        for W, b in layers[:-1]:
+            h = torch.relu(h @ W + b)
+            if p > 0 and mistake != "no_dropout":
+                h = h * (torch.rand(h.shape, generator=g) >= p) / (1 if mistake == "unscaled_dropout" else 1 - p)
+        W, b = layers[-1]
+        data = ((h @ W + b - y) ** 2).mean()
+        decayed = [layers[0][0]] if mistake == "decay_w1_only" else [W for W, _ in layers]
         if mistake == "biases_decayed":
-            decayed = params
+            decayed = [t for layer in layers for t in layer]
         squares = sum((t ** 2).mean() if mistake == "penalty_mean" else (t ** 2).sum() for t in decayed)
         penalty = (weight_decay if mistake == "no_half" else weight_decay / 2) * squares
         loss = data + penalty
         losses.append((data if mistake == "penalty_not_recorded" else loss).item())
         loss.backward()
         with torch.no_grad():
-            for t in params:
-                t -= lr * t.grad
-                if mistake != "no_zero_grad":
-                    t.grad = None
-    return [t.detach() for t in params], losses
+            for layer in layers:
+                for t in layer:
+                    t -= lr * t.grad
+                    if mistake != "no_zero_grad":
+                        t.grad = None
+    return [(W.detach(), b.detach()) for W, b in layers], losses
 
 
 TRAIN = Mistakes(TRAIN_MESSAGES, lambda mistake, **s: simulate_train(**s, mistake=mistake)[1])
-TRAIN_PARAMS = Mistakes(TRAIN_MESSAGES, lambda mistake, **s: simulate_train(**s, mistake=mistake)[0])
+TRAIN_LAYERS = Mistakes(TRAIN_MESSAGES, lambda mistake, **s: simulate_train(**s, mistake=mistake)[0])
 
 
-def params_close(a: object, b: object) -> bool:
+def layers_close(a: object, b: list) -> bool:
+    """Whether a is a list of (W, b) pairs close to the layers b."""
     return (isinstance(a, (list, tuple)) and len(a) == len(b)
-            and all(tensors_close(x, w) for x, w in zip(a, b)))
+            and all(isinstance(x, (list, tuple)) and len(x) == 2 for x in a)
+            and all(tensors_close(x, w) for layer, want in zip(a, b) for x, w in zip(layer, want)))
 
 
 # --- overfitting_gap ------------------------------------------------------------
@@ -112,13 +119,13 @@ GAP_MESSAGES = {
                     "(training=False), where dropout is the identity",
     "eval_penalty": "the reported losses include the L2 penalty: report the plain mse, without "
                     "lambda/2 * |W|^2",
-    "train_on_all": "the model is trained on all N samples, validation ones included: train on "
+    "train_on_all": "the network is trained on all N samples, validation ones included: train on "
                     "X[perm[n_val:]] only, or the validation loss measures nothing",
     "swapped": "the two losses come back in the wrong order: return (train_loss, val_loss)",
 }
 
 
-def simulate_gap(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: float,
+def simulate_gap(X: Tensor, y: Tensor, layers0: list, epochs: int, lr: float,
                  weight_decay: float, p: float, val_fraction: float, generator: torch.Generator,
                  mistake: str | None = None) -> list[float]:
     """overfitting_gap with one mistake; returns [train_loss, val_loss]."""
@@ -131,16 +138,18 @@ def simulate_gap(X: Tensor, y: Tensor, params0: list[Tensor], epochs: int, lr: f
     else:
         val_idx, train_idx = perm[:n_val], perm[n_val:]
     fit_idx = perm if mistake == "train_on_all" else train_idx
-    params, _ = simulate_train(X[fit_idx], y[fit_idx], params0, epochs, lr, weight_decay, p, g)
-    W1, b1, W2, b2 = params
+    layers, _ = simulate_train(X[fit_idx], y[fit_idx], layers0, epochs, lr, weight_decay, p, g)
 
     def loss(idx: Tensor) -> float:
-        H = torch.relu(X[idx] @ W1 + b1)
-        if mistake == "eval_dropout" and p > 0:
-            H = H * (torch.rand(H.shape, generator=g) >= p) / (1 - p)
-        value = ((H @ W2 + b2 - y[idx]) ** 2).mean()
+        h = X[idx]
+        for W, b in layers[:-1]:
+            h = torch.relu(h @ W + b)
+            if mistake == "eval_dropout" and p > 0:
+                h = h * (torch.rand(h.shape, generator=g) >= p) / (1 - p)
+        W, b = layers[-1]
+        value = ((h @ W + b - y[idx]) ** 2).mean()
         if mistake == "eval_penalty":
-            value = value + weight_decay / 2 * ((W1 ** 2).sum() + (W2 ** 2).sum())
+            value = value + weight_decay / 2 * sum((W ** 2).sum() for W, _ in layers)
         return value.item()
 
     out = [loss(train_idx), loss(val_idx)]

@@ -8,14 +8,14 @@ import torch
 from looplab.checks import (as_float, as_pair, assert_float, describe, expect, expect_raises,
                             fresh, gen, points)
 
-from .data import GLOBAL_SEED, make_problem
+from .data import GLOBAL_SEED, flat, make_problem
 from .sim import GAP
 
 NAMES = ["swapped", "int_split", "train_first", "eval_dropout", "eval_penalty", "train_on_all"]
 
 
-def run(student, X, y, params0, epochs, lr, wd, p, val_fraction, seed, **kwargs) -> tuple[float, float]:
-    reply = student.call("overfitting_gap", X, y, params0, epochs, lr, wd, p, val_fraction, gen(seed),
+def run(student, X, y, layers0, epochs, lr, wd, p, val_fraction, seed, **kwargs) -> tuple[float, float]:
+    reply = student.call("overfitting_gap", X, y, layers0, epochs, lr, wd, p, val_fraction, gen(seed),
                          global_seed=kwargs.pop("global_seed", GLOBAL_SEED), **kwargs)
     train, val = as_pair(reply["result"], "overfitting_gap", "(train_loss, val_loss)")
     return (as_float(train, "overfitting_gap's train_loss", strict=True),
@@ -24,12 +24,12 @@ def run(student, X, y, params0, epochs, lr, wd, p, val_fraction, seed, **kwargs)
 
 def expect_reference(student, reference, *, n, d_in, hidden, epochs, lr, wd, p, val_fraction,
                      seed) -> None:
-    X, y, params0 = make_problem(n, d_in, hidden, 1, seed)
-    got = run(student, X, y, params0, epochs, lr, wd, p, val_fraction, seed + 1)
-    want = reference.overfitting_gap(X, y, fresh(params0), epochs, lr, wd, p, val_fraction, gen(seed + 1))
-    setting = describe(N=n, d_in=d_in, hidden=hidden, epochs=epochs, lr=lr, weight_decay=wd, p=p,
+    X, y, layers0 = make_problem(n, [d_in, hidden, 1], seed)
+    got = run(student, X, y, layers0, epochs, lr, wd, p, val_fraction, seed + 1)
+    want = reference.overfitting_gap(X, y, fresh(layers0), epochs, lr, wd, p, val_fraction, gen(seed + 1))
+    setting = describe(N=n, sizes=[d_in, hidden, 1], epochs=epochs, lr=lr, weight_decay=wd, p=p,
                        val_fraction=val_fraction)
-    sim = dict(X=X, y=y, params0=params0, epochs=epochs, lr=lr, weight_decay=wd, p=p,
+    sim = dict(X=X, y=y, layers0=layers0, epochs=epochs, lr=lr, weight_decay=wd, p=p,
                val_fraction=val_fraction, generator=gen(seed + 1))
     diagnose = lambda: GAP.diagnose(list(got), NAMES, **sim)  # noqa: E731
     assert_float(got[0], want[0], what="overfitting_gap's train_loss", setting=setting, rtol=5e-4,
@@ -51,8 +51,8 @@ def test_matches_reference_with_l2_and_dropout(student, reference):
 
 
 @points("overfitting_gap", 1)
-def test_split_rounds_and_evaluates_params0_when_untrained(student, reference):
-    """epochs=0: both losses are params0's, so only the split and the evaluation matter.
+def test_split_rounds_and_evaluates_layers0_when_untrained(student, reference):
+    """epochs=0: both losses are layers0's, so only the split and the evaluation matter.
     N=30 and val_fraction=0.29 give n_val = round(8.7) = 9 (int() would give 8)."""
     expect_reference(student, reference, n=30, d_in=3, hidden=8, epochs=0, lr=0.1, wd=0.5, p=0.5,
                      val_fraction=0.29, seed=3)
@@ -63,8 +63,8 @@ def test_regularisation_narrows_the_gap(student):
     """The lesson's claim on a small noisy data set (40 samples, 8 inputs of which one matters,
     noise variance 0.25): with no regularisation the network fits the noise of its 20 training
     samples; L2 (lambda=0.1) and dropout (p=0.3) each narrow the gap, on your own split."""
-    X, y, params0 = make_problem(40, 8, 32, 1, seed=0)
-    args = (X, y, params0, 300, 0.1)
+    X, y, layers0 = make_problem(40, [8, 32, 1], seed=0)
+    args = (X, y, layers0, 300, 0.1)
     gaps = {}
     for label, wd, p in [("none", 0.0, 0.0), ("L2, lambda=0.1", 0.1, 0.0), ("dropout, p=0.3", 0.0, 0.3)]:
         train, val = run(student, *args, wd, p, 0.5, 2)
@@ -80,28 +80,28 @@ def test_regularisation_narrows_the_gap(student):
 
 @points("overfitting_gap", 0.5)
 def test_rejects_empty_sets_and_what_train_mlp_rejects(student):
-    X, y, params0 = make_problem(10, 2, 4, 1, seed=4)
+    X, y, layers0 = make_problem(10, [2, 4, 1], seed=4)
     for fraction, size in [(0.0, "n_val = 0"), (1.0, "n_val = N"), (0.04, "n_val = round(0.4) = 0"),
                            (0.97, "n_val = round(9.7) = 10 = N")]:
-        expect_raises(student, "overfitting_gap", (X, y, params0, 2, 0.1, 0.0, 0.0, fraction, gen(0)),
+        expect_raises(student, "overfitting_gap", (X, y, layers0, 2, 0.1, 0.0, 0.0, fraction, gen(0)),
                       "ValueError", setting=f"N=10, val_fraction={fraction}: {size}",
                       hint="both the training and the validation set need at least one sample")
-    expect_raises(student, "overfitting_gap", (X, y, params0, 2, 0.1, -1.0, 0.0, 0.5, gen(0)),
+    expect_raises(student, "overfitting_gap", (X, y, layers0, 2, 0.1, -1.0, 0.0, 0.5, gen(0)),
                   "ValueError", setting="weight_decay=-1.0",
                   hint="overfitting_gap raises what train_mlp raises: a negative lambda is refused")
 
 
 @points("overfitting_gap", 0.5)
 def test_inputs_unchanged_and_only_the_generator(student):
-    X, y, params0 = make_problem(20, 3, 6, 1, seed=5)
-    a = run(student, X, y, params0, 5, 0.1, 0.1, 0.5, 0.3, 7, global_seed=1)
-    b = run(student, X, y, params0, 5, 0.1, 0.1, 0.5, 0.3, 7, global_seed=2)
+    X, y, layers0 = make_problem(20, [3, 6, 1], seed=5)
+    a = run(student, X, y, layers0, 5, 0.1, 0.1, 0.5, 0.3, 7, global_seed=1)
+    b = run(student, X, y, layers0, 5, 0.1, 0.1, 0.5, 0.3, 7, global_seed=2)
     expect(a == b, "overfitting_gap gave different results for the same generator seed when the "
                    "global seed changed: split with torch.randperm(N, generator=generator) and pass "
                    "the same generator to train_mlp")
-    reply = student.call("overfitting_gap", X, y, params0, 3, 0.1, 0.1, 0.5, 0.3, gen(0), return_args=True)
-    X_after, y_after, params_after = reply["args_after"][:3]
+    reply = student.call("overfitting_gap", X, y, layers0, 3, 0.1, 0.1, 0.5, 0.3, gen(0), return_args=True)
+    X_after, y_after, layers_after = reply["args_after"][:3]
     same = torch.equal(X, X_after) and torch.equal(y, y_after) and all(
-        torch.equal(t, u) for t, u in zip(params0, params_after))
-    expect(same, "overfitting_gap changed X, y or params0 in place; index into copies, never assign "
+        torch.equal(t, u) for t, u in zip(flat(layers0), flat(layers_after)))
+    expect(same, "overfitting_gap changed X, y or layers0 in place; index into copies, never assign "
                  "into the caller's tensors")
