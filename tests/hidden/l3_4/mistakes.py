@@ -106,6 +106,9 @@ CLIP = Mistakes({
     "sum_of_norms": "the global norm is the sum of the tensors' norms; it is the square root of the sum of "
                     "their squared norms",
     "squared_norm": "the squared norm is used; the global norm is the square root of the sum of squares",
+    "clip_only_above": "nothing was scaled although PyTorch scales: it always multiplies by min(max_norm / "
+                       "(total + 1e-6), 1.0), which is just below 1 when the norm equals max_norm (there is no "
+                       "`if`, and the 1e-6 is part of the convention)",
     "no_eps": "the factor is max_norm / total; PyTorch divides by total + 1e-6",
     "scales_up": "gradients below max_norm are scaled UP; the factor is capped at 1.0",
     "norm_after": "the norm AFTER clipping is returned; clip_grad_norm_ returns the norm before clipping",

@@ -9,8 +9,8 @@ import math
 
 import torch
 
-from looplab.checks import (as_float_list, as_pair, assert_trajectory, describe, expect, expect_raises, fail,
-                            gen, points)
+from looplab.checks import (StudentFault, as_float_list, as_pair, assert_trajectory, describe, expect,
+                            expect_raises, fail, gen, points, roughly_equal)
 
 from .mistakes import TRAIN
 
@@ -55,6 +55,9 @@ def expect_reference(student, reference, *, n: int, widths: list[int], activatio
     want_losses, want_norms = reference.train_deep(X, y, layers0, activation, residual, epochs, lr, max_norm)
 
     def diagnose():
+        own = own_parts_differ(student, reference, X, layers0, activation, residual, max_norm)
+        if own:
+            return own
         got = losses + [v for row in norms for v in row]
         return TRAIN.diagnose(got, NAMES, same=lambda a, b: _close_lists(a, b), X=X, y=y, layers0=layers0,
                               activation=activation, residual=residual, epochs=epochs, lr=lr, max_norm=max_norm)
@@ -62,6 +65,30 @@ def expect_reference(student, reference, *, n: int, widths: list[int], activatio
     for e, (row, want) in enumerate(zip(norms, want_norms)):
         assert_trajectory(row, want, what=f"{NAME}'s grad_norms in epoch {e}", setting=setting, unit="layer",
                           rtol=2e-3, atol=1e-30, diagnose=diagnose)
+
+
+def own_parts_differ(student, reference, X, layers0, activation, residual, max_norm) -> str | None:
+    """Names the student's deep_forward or clip_grad_norm_ when it differs from the reference's in
+    this setting: train_deep builds on them, and their own checks say how they differ."""
+    try:
+        forward = student.deep_forward(X, layers0, activation, residual)
+    except StudentFault:
+        forward = None
+    if not roughly_equal(forward, reference.deep_forward(X, layers0, activation, residual), 1e-4):
+        return ("your deep_forward gives other outputs than the reference's in this setting, and train_deep "
+                "builds on it: fix deep_forward first (its own checks say how)")
+    if max_norm is not None:
+        grads = [0.3 * torch.randn(5, 3, generator=gen(0)), torch.randn(3, generator=gen(1))]
+        try:
+            reply = student.call("clip_grad_norm_", [g.clone() for g in grads], 0.1, return_args=True)
+            own = [reply["result"], reply["args_after"][0]]
+        except StudentFault:
+            own = None
+        want = [g.clone() for g in grads]
+        if not roughly_equal(own, [reference.clip_grad_norm_(want, 0.1), want], 1e-4):
+            return ("your clip_grad_norm_ differs from the reference's, and train_deep builds on it: fix "
+                    "clip_grad_norm_ first (its own checks say how)")
+    return None
 
 
 def _close_lists(a: list[float], b: list[float]) -> bool:
