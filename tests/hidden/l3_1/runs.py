@@ -11,27 +11,14 @@ state, **hyper)` and records every parameter after the update.
 from __future__ import annotations
 
 import inspect
-from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import torch
 from torch import Tensor
 
-from looplab.checks import Function, drive, gen
+from looplab.checks import Function, drive, gen, one_thread
 
 OPTIMISER = {"sgd_momentum_step": "SGD", "rmsprop_step": "RMSprop", "adam_step": "Adam"}
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run the checker's own small-tensor work on one thread, as the student process does: on a
-    busy machine, OpenMP threads spinning over tensors of a few dozen entries cost 10x the work."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def run_steps(step, X, y, layers0, hyper, steps, none_at):
