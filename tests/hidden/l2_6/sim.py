@@ -61,6 +61,9 @@ TRAIN_MESSAGES = {
                      "(and any further W_k)",
     "unscaled_dropout": "the hidden units that dropout keeps are not scaled by 1/(1-p): check "
                         "your dropout (its own checks say more)",
+    "dropout_on_output": "dropout is applied after the last layer too: it belongs after the "
+                         "activation of each hidden layer only; the last layer's h @ W + b is the "
+                         "prediction, with nothing after it",
 }
 
 
@@ -79,7 +82,10 @@ def simulate_train(X: Tensor, y: Tensor, layers0: list, epochs: int, lr: float,
             if p > 0 and mistake != "no_dropout":
                 h = h * (torch.rand(h.shape, generator=g) >= p) / (1 if mistake == "unscaled_dropout" else 1 - p)
         W, b = layers[-1]
-        data = ((h @ W + b - y) ** 2).mean()
+        pred = h @ W + b
+        if p > 0 and mistake == "dropout_on_output":
+            pred = pred * (torch.rand(pred.shape, generator=g) >= p) / (1 - p)
+        data = ((pred - y) ** 2).mean()
         decayed = [layers[0][0]] if mistake == "decay_w1_only" else [W for W, _ in layers]
         if mistake == "biases_decayed":
             decayed = [t for layer in layers for t in layer]

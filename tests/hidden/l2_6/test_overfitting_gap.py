@@ -62,15 +62,18 @@ def test_split_rounds_and_evaluates_layers0_when_untrained(student, reference):
 def test_regularisation_narrows_the_gap(student):
     """The lesson's claim on a small noisy data set (40 samples, 8 inputs of which one matters,
     noise variance 0.25): with no regularisation the network fits the noise of its 20 training
-    samples; L2 (lambda=0.1) and dropout (p=0.3) each narrow the gap, on your own split."""
+    samples; L2 (lambda=0.1) and dropout (p=0.3) each narrow the gap, on your own split.
+    200 epochs are enough for the whole effect: the reference's gaps are 1.79 without
+    regularisation and 0.36 and 0.53 times that with L2 and dropout (after 300 epochs, as in
+    the lesson's demonstration: 1.97, 0.32 and 0.55 times), against the limits 0.5 and 0.8."""
     X, y, layers0 = make_problem(40, [8, 32, 1], seed=0)
-    args = (X, y, layers0, 300, 0.1)
+    args = (X, y, layers0, 200, 0.1)
     gaps = {}
     for label, wd, p in [("none", 0.0, 0.0), ("L2, lambda=0.1", 0.1, 0.0), ("dropout, p=0.3", 0.0, 0.3)]:
         train, val = run(student, *args, wd, p, 0.5, 2)
         gaps[label] = (train, val, val - train)
     table = "; ".join(f"{k}: train {t:.3f}, validation {v:.3f}, gap {g:.3f}" for k, (t, v, g) in gaps.items())
-    setting = f"N=40, d_in=8, hidden=32, 300 epochs, lr=0.1, val_fraction=0.5, seed 2 ({table})"
+    setting = f"N=40, d_in=8, hidden=32, 200 epochs, lr=0.1, val_fraction=0.5, seed 2 ({table})"
     expect(gaps["none"][2] > 0.5, f"without regularisation the validation loss should be well above "
                                   f"the training loss (gap over 0.5) ({setting})")
     for label in ("L2, lambda=0.1", "dropout, p=0.3"):

@@ -13,7 +13,7 @@ from .data import GLOBAL_SEED, flat, make_problem, names
 from .sim import TRAIN, TRAIN_LAYERS, layers_close
 
 NAMES = ["no_half", "biases_decayed", "penalty_not_recorded", "penalty_mean", "decay_w1_only",
-         "no_zero_grad", "no_dropout", "unscaled_dropout"]
+         "no_zero_grad", "no_dropout", "unscaled_dropout", "dropout_on_output"]
 
 
 def read(result, layers0, what: str = "train_mlp") -> tuple[list, list[float]]:
