@@ -17,6 +17,7 @@ from looplab import lessons
 from looplab.report import CheckResult, Report, TaskResult
 from looplab.sandbox.limits import Limits
 from looplab.sandbox.runner import StudentFault, StudentProcess
+from looplab.status import NOT_IMPLEMENTED
 from looplab.submission import load_cells
 
 _REFERENCES: dict[Path, ModuleType] = {}
@@ -73,7 +74,7 @@ class Checker:
         lesson = lessons.get(lesson_id)
         cells = load_cells(path)
         limits = limits or lesson.limits
-        report = Report(lesson=lesson.id, sandbox=self.sandbox)
+        report = Report(lesson=lesson.id, sandbox=self.sandbox, file=path.name)
         clock = time.perf_counter()
         student = StudentProcess(self.zygote, cells, limits)
         reference = self._reference(lesson, limits)
@@ -84,14 +85,29 @@ class Checker:
                 return zero_report(report, lesson, self.root, fault.status,
                                    f"the submission could not be loaded: {fault.status}: {fault.message}")
             report.timings["load"] = time.perf_counter() - clock
-            report.notes += [f"{c.name} raised {c.error}" for c in student.cell_outcomes if c.error]
+            report.notes += [c.note() for c in student.cell_outcomes if c.note()]
             _run_checks(report, lesson, self.root, student, reference, tasks, calls)
+            report.notes[:0] = _whole_file_notes(report, lesson, path, student.defined)
             report.timings["student_code"] = student.used
             return report
         finally:
             student.stop()
             report.output = student.output.text()
             report.timings["total"] = time.perf_counter() - clock
+
+
+def _whole_file_notes(report: Report, lesson: lessons.Lesson, path: Path, defined: list[str]) -> list[str]:
+    """One note for a file with nothing to grade, instead of one line per task only."""
+    graded = [report.tasks[t] for t in lesson.tasks if t in report.tasks]
+    if report.notes:  # a cell raised or was stopped: that note says why
+        return []
+    if not any(task in defined for task in lesson.tasks):
+        return [f"{path.name} defines none of lesson {lesson.id}'s functions "
+                f"({', '.join(lesson.tasks)}): is it the right file for this lesson?"]
+    if graded and all(t.status == NOT_IMPLEMENTED for t in graded):
+        return [f"none of lesson {lesson.id}'s functions is written yet: each still raises "
+                f"NotImplementedError, as in the untouched notebook"]
+    return []
 
 
 def _pytest_args(lesson: lessons.Lesson, root: Path) -> list[str]:

@@ -15,8 +15,13 @@ from looplab import __version__
 from looplab.errors import UsageError
 
 
+DESCRIPTION = ("Exercises of the course Learn the Training Loop with PyTorch: check your "
+               "notebook against a lesson's hidden checks (`looplab check 1.3 work/lesson-1.3.ipynb`), "
+               "or, as an instructor, grade a class and release lessons.")
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="looplab", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="looplab", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"looplab {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and passed checks")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -97,6 +102,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         from looplab.check import check
         from looplab.report import render_text
         report = check(args.lesson, args.file)
+        report.file = str(args.file)
         print(report.to_json() if args.json else render_text(report, verbose=args.verbose))
         if args.html:
             from looplab.feedback import render_html

@@ -3,9 +3,10 @@
 Contract: `render_html(report, student=..., assignment=...)` returns one HTML
 document as a string, with no external assets: CSS is inline and loss-curve
 plots are embedded as base64 PNG data URIs. The page shows a header (student,
-assignment or lesson, total score, status, and a warning when the code ran
+assignment or lesson, the file checked, total score, status, and a warning when the code ran
 without the bubblewrap sandbox), a table of tasks, each task's checks (failed
-ones with their full message), notes, what the student's code printed, and one
+ones with their full message; a task every check of which failed for one reason,
+not implemented say, gets that reason once), notes, what the student's code printed, and one
 plot per `Curve`. Every piece of text taken from the report or the arguments
 is passed through `html.escape`: messages and output may hold anything a
 hostile student wrote. matplotlib is imported lazily, only to draw plots.
@@ -18,7 +19,7 @@ import io
 import math
 from html import escape
 
-from looplab.report import Curve, Report, TaskResult
+from looplab.report import Curve, Report, TaskResult, one_reason
 from looplab.status import OK
 
 _CSS = """
@@ -62,6 +63,13 @@ def _task_section(name: str, task: TaskResult) -> str:
     return "\n".join(parts)
 
 
+def _reason_section(name: str, task: TaskResult, reason: str) -> str:
+    """A task that was not graded at all: its one reason, once."""
+    return (f'<h3 id="task-{escape(name)}">{escape(name)}: {_pts(task.score)}/{_pts(task.max_score)} '
+            f'<span class="bad">[{escape(task.status)}]</span></h3>'
+            f'<p><span class="bad">&#10007; all {len(task.checks)} checks:</span> {escape(reason)}</p>')
+
+
 def _finite(values: list[float]) -> list[float]:
     return [float(v) if math.isfinite(float(v)) else math.nan for v in values]
 
@@ -74,28 +82,32 @@ def _plot_png(curve: Curve) -> bytes:
     from matplotlib.ticker import MaxNLocator
 
     student, reference = _finite(curve.student), _finite(curve.reference)
-    fig, ax = plt.subplots(figsize=(5, 3), dpi=80)
-    try:
-        ax.plot(range(1, len(student) + 1), student, marker=".", label="your code")
-        ax.plot(range(1, len(reference) + 1), reference, "--", label="reference")
+    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=100)
+    try:  # epochs count from 0, as in the checks' messages ("epoch 0 loss ...")
+        ax.plot(range(len(student)), student, marker=".", label="your code")
+        ax.plot(range(len(reference)), reference, "--", label="reference")
         values = [v for v in student + reference if not math.isnan(v)]
         if values and min(values) > 0 and max(values) / min(values) > 100:
             ax.set_yscale("log")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("epoch")
+        ax.set_xlabel("epoch (from 0)")
         ax.set_ylabel("loss")
-        ax.set_title(curve.title.replace("$", r"\$"), fontsize=10)
-        ax.legend()
+        ax.legend()  # no title: the heading above the plot names it, at any length
         fig.tight_layout()
         buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80)
+        fig.savefig(buf, format="png", dpi=100)
         return buf.getvalue()
     finally:
         plt.close(fig)
 
 
+def _curve_label(curve: Curve) -> str:
+    """`task: title`, without saying the task twice when the title starts with it."""
+    return curve.title if curve.title.startswith(curve.task) else f"{curve.task}: {curve.title}"
+
+
 def _curve_section(curve: Curve) -> str:
-    label = escape(f"{curve.task}: {curve.title}")
+    label = escape(_curve_label(curve))
     try:
         data = base64.b64encode(_plot_png(curve)).decode("ascii")
     except Exception as e:  # a bad curve must not cost the student the whole page
@@ -114,6 +126,8 @@ def render_html(report: Report, *, student: str | None = None,
         head.append(f"Student: <b>{escape(student)}</b><br>")
     if assignment:
         head.append(f"Lesson: {escape(report.lesson)}<br>")
+    if report.file:
+        head.append(f"File checked: <code>{escape(report.file)}</code><br>")
     head.append(f'Score: <b class="{_cls(complete)}">{_pts(report.score)}/{_pts(report.max_score)}'
                 f'</b> &middot; status: <b class="{_cls(report.status == OK)}">'
                 f"{escape(report.status)}</b></p>")
@@ -129,7 +143,8 @@ def render_html(report: Report, *, student: str | None = None,
             f'<td class="{_cls(t.status == OK and t.score == t.max_score)}">{escape(t.status)}</td></tr>'
             for n, t in report.tasks.items())
         body.append(f"<table><tr><th>task</th><th>points</th><th>status</th></tr>{rows}</table>")
-        body.extend(_task_section(n, t) for n, t in report.tasks.items())
+        body.extend(_reason_section(n, t, one_reason(t)) if one_reason(t) is not None
+                    else _task_section(n, t) for n, t in report.tasks.items())
     else:
         body.append("<p>No tasks were checked.</p>")
     if report.notes:

@@ -50,6 +50,7 @@ class Report:
     timings: dict[str, float] = field(default_factory=dict)
     curves: list[Curve] = field(default_factory=list)
     sandbox: str = ""  # "bubblewrap", or why student code ran without one
+    file: str = ""  # the submission checked, as it was named
 
     @property
     def score(self) -> float:
@@ -65,7 +66,8 @@ class Report:
                 "tasks": {name: asdict(task) for name, task in self.tasks.items()},
                 "notes": self.notes, "output": self.output,
                 "timings": {k: round(v, 3) for k, v in self.timings.items()},
-                "curves": [asdict(c) for c in self.curves], "sandbox": self.sandbox}
+                "curves": [asdict(c) for c in self.curves], "sandbox": self.sandbox,
+                "file": self.file}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Report":
@@ -75,7 +77,8 @@ class Report:
                  for name, t in data["tasks"].items()}
         return cls(data["lesson"], data["status"], tasks, list(data.get("notes", [])),
                    data.get("output", ""), dict(data.get("timings", {})),
-                   [Curve(**c) for c in data.get("curves", [])], data.get("sandbox", ""))
+                   [Curve(**c) for c in data.get("curves", [])], data.get("sandbox", ""),
+                   data.get("file", ""))
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -83,6 +86,16 @@ class Report:
 
 def _points(x: float) -> str:
     return f"{x:g}"
+
+
+def one_reason(task: TaskResult) -> str | None:
+    """The one message of a task that was not graded (every check failed the same way:
+    not implemented, not defined...), so a report says it once instead of once per check."""
+    messages = {c.message for c in task.checks if not c.passed}
+    if task.status != OK and len(task.checks) > 1 and not any(c.passed for c in task.checks) \
+            and len(messages) == 1:
+        return messages.pop()
+    return None
 
 
 def render_text(report: Report, *, verbose: bool = False) -> str:
@@ -97,6 +110,10 @@ def render_text(report: Report, *, verbose: bool = False) -> str:
         mark = "ok" if task.score == task.max_score else "--"
         status = "" if task.status == OK else f"  [{task.status}]"
         lines.append(f"  {mark} {name:<20} {_points(task.score):>4}/{_points(task.max_score)}{status}")
+        reason = one_reason(task)
+        if reason is not None:
+            lines.append(f"      x all {len(task.checks)} checks: {reason}")
+            continue
         for check in task.checks:
             if not check.passed:
                 lines.append(f"      x {check.name}")

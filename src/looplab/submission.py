@@ -14,12 +14,20 @@ from looplab.errors import UsageError
 
 
 def load_cells(path: Path) -> list[dict]:
-    """Return [{"name", "source"}] to execute, or raise UsageError."""
+    """Return [{"name", "source", "answer"}] to execute, or raise UsageError.
+
+    `answer` marks nbgrader answer cells (and a .py file, all answer): other cells run
+    under a time limit of their own (`Limits.cell_seconds`).
+    """
+    if path.is_dir():
+        raise UsageError(f"{path} is a directory, not a submission",
+                         f"pass the notebook (.ipynb) or Python file (.py) inside it, e.g. "
+                         f"{path / 'lesson-M.L.ipynb'}")
     if not path.is_file():
         raise UsageError(f"{path} does not exist",
                          "pass the notebook (.ipynb) or Python file (.py) you want checked")
     if path.suffix == ".py":
-        return [{"name": path.name, "source": path.read_text(errors="replace")}]
+        return [{"name": path.name, "source": path.read_text(errors="replace"), "answer": True}]
     if path.suffix != ".ipynb":
         raise UsageError(f"{path} is neither a notebook nor a Python file",
                          "looplab checks .ipynb and .py files")
@@ -29,8 +37,13 @@ def load_cells(path: Path) -> list[dict]:
     except (ValueError, KeyError, TypeError):
         raise UsageError(f"{path} is not a valid Jupyter notebook",
                          "open it in Jupyter and save it again, or submit a .py file") from None
-    return [{"name": _cell_name(i, cell), "source": _strip_magics(_source(cell))}
+    return [{"name": _cell_name(i, cell), "source": _strip_magics(_source(cell)), "answer": _is_answer(cell)}
             for i, cell in enumerate(cells) if _runs(cell)]
+
+
+def _is_answer(cell: dict) -> bool:
+    """An nbgrader answer cell (a slow cell of any other kind is stopped, not fatal)."""
+    return bool(((cell.get("metadata") or {}).get("nbgrader") or {}).get("solution"))
 
 
 def _source(cell: dict) -> str:

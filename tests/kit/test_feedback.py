@@ -84,3 +84,22 @@ def test_import_is_cheap():
     code = "import sys, looplab.feedback; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_untouched_task_says_why_once_and_the_page_names_the_file():
+    stub = TaskResult(status="not_implemented")
+    for name in ("shapes", "loss decreases", "speed"):
+        stub.add(CheckResult(name, False, 0, 1, "not implemented: the function still raises NotImplementedError"))
+    report = Report("1.3", status="not_implemented", tasks={"train_batch": stub}, file="work/lesson-1.3.ipynb")
+    page = render_html(report)
+    assert page.count("still raises NotImplementedError") == 1 and "all 3 checks" in page
+    assert "work/lesson-1.3.ipynb" in page
+    assert 'status: <b class="bad">not_implemented</b>' in page
+
+
+def test_curve_heading_names_the_task_once():
+    report = make_report(curves=[Curve("train", "train (N=40, lr=0.1)", [1.0, 0.5], [1.0, 0.4]),
+                                 Curve("train", "validation loss", [1.0, 0.5], [1.0, 0.4])])
+    page = render_html(report)
+    assert "<h3>train (N=40, lr=0.1)</h3>" in page and "train: train" not in page
+    assert "<h3>train: validation loss</h3>" in page

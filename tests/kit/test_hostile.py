@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import REFERENCE_1_3, failed_messages, mutate
+from conftest import REFERENCE_1_3, ROOT, failed_messages, mutate
 from looplab import lessons
 
 FAST = replace(lessons.get("1.3").limits, call_seconds=2.0, load_seconds=3.0, total_seconds=40.0)
@@ -244,3 +244,19 @@ def test_answering_the_timed_calls_fast_but_wrong_earns_no_speed_point(grade):
     assert speed and not speed[0].passed
     assert "a fast wrong answer is not fast" in speed[0].message
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score - 1
+
+
+def test_a_slow_cell_of_the_students_own_is_stopped_and_noted_and_the_rest_is_graded(grade):
+    """A correct notebook with one extra cell of experiments that runs far past its limit
+    (students leave such cells in) keeps full marks; only answer cells can sink the load."""
+    import json
+    notebook = json.loads(lessons.get("1.3").source_notebook(ROOT).read_text())
+    slow = {"cell_type": "code", "execution_count": None, "id": "mine", "metadata": {}, "outputs": [],
+            "source": "import time\nwhile True:\n    try:\n        time.sleep(60)\n    except Exception:\n        pass\n"}
+    notebook["cells"].insert(8, slow)
+    limits = replace(FAST, cell_seconds=1.0)
+    started = time.perf_counter()
+    report = grade(json.dumps(notebook), name="mine.ipynb", limits=limits)
+    assert report.status == "ok" and report.score == report.max_score, report.notes
+    assert any(n.startswith("cell 9 was stopped after 1 s; move long experiments") for n in report.notes), report.notes
+    assert time.perf_counter() - started < 30

@@ -6,8 +6,10 @@ the checker: replies are plain JSON data that the checks judge on their side.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import signal
 import sys
 import traceback
 from typing import Any
@@ -140,7 +142,11 @@ class Server:
             error = None
             try:
                 code = compile(cell["source"], cell["name"], "exec")
-                exec(code, self.namespace)
+                with _stop_after(cell.get("limit")):
+                    exec(code, self.namespace)
+            except CellStopped:
+                error = {"kind": "stopped", "type": "CellStopped", "traceback": "",
+                         "message": f"stopped after {cell['limit']:g} s"}
             except BaseException as exc:  # noqa: BLE001 - reported per cell
                 error = describe(exc)
             cells.append({"name": cell["name"], "error": error})
@@ -179,6 +185,33 @@ class Server:
         if type(body) is not dict:
             raise protocol.ProtocolError("malformed driver")
         return protocol.Function(str(body.get("source")), str(body.get("name"))).build(dict(self.namespace))
+
+
+class CellStopped(BaseException):
+    """A cell that is not an answer cell ran past its own limit (BaseException: a student's
+    `except Exception` does not swallow it)."""
+
+
+@contextlib.contextmanager
+def _stop_after(seconds: float | None):
+    """Raise CellStopped in the running code after `seconds` (no limit for None)."""
+    if not seconds:
+        yield
+        return
+    armed = [True]
+
+    def stop(signum, frame):
+        if armed[0]:
+            raise CellStopped()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))
+    try:
+        yield
+    finally:
+        armed[0] = False  # a late alarm is a no-op from here on
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _encode_or_none(value: Any) -> Any:

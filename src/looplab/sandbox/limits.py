@@ -17,7 +17,10 @@ class Limits:
     """Caps for one submission; a lesson may raise them.
 
     call_seconds: wall-clock limit for one call of a student function.
-    load_seconds: wall-clock limit for running the submission's cells.
+    load_seconds: wall-clock limit for running the submission's answer cells (a .py
+        file is one answer cell); a hang there scores the submission `timeout`.
+    cell_seconds: wall-clock limit for any other cell (a student's own experiment, say):
+        a slower one is stopped, noted in the report, and loading goes on.
     total_seconds: wall-clock budget for all student code of one submission.
     memory_mb: memory the student may allocate on top of the imported libraries.
     max_processes: processes and threads the sandbox user may own (root only).
@@ -31,6 +34,7 @@ class Limits:
 
     call_seconds: float = 10.0
     load_seconds: float = 30.0
+    cell_seconds: float = 10.0
     total_seconds: float = 120.0
     memory_mb: int = 2048
     max_processes: int = 256

@@ -70,6 +70,14 @@ def disk_message(limits: Limits) -> str:
 class CellOutcome:
     name: str
     error: str | None  # a one-line summary, None when the cell ran
+    stopped_after: float | None = None  # seconds, when the cell ran past `Limits.cell_seconds`
+
+    def note(self) -> str | None:
+        """What the report says about this cell, if anything."""
+        if self.stopped_after is not None:
+            return (f"{self.name} was stopped after {self.stopped_after:g} s; move long experiments "
+                    f"into a cell tagged demo (the grader skips those) or remove them")
+        return f"{self.name} raised {self.error}" if self.error else None
 
 
 @dataclass
@@ -105,11 +113,18 @@ class StudentProcess:
     def start(self) -> None:
         """Spawn the child and run the submission's cells (raises StudentFault)."""
         self.pid, _, (self.req_w, self.resp_r, self.out_r) = self.zygote.spawn(self.limits)
-        reply = self._roundtrip({"op": "load", "cells": self.cells},
-                                self.limits.load_seconds, "loading the submission")
+        # answer cells share load_seconds; any other cell may take cell_seconds more
+        cells = [{"name": c["name"], "source": c["source"],
+                  "limit": None if c.get("answer", True) else self.limits.cell_seconds}
+                 for c in self.cells]
+        capped = sum(1 for c in cells if c["limit"])
+        reply = self._roundtrip({"op": "load", "cells": cells},
+                                self.limits.load_seconds + capped * self.limits.cell_seconds,
+                                "loading the submission")
         self.defined = [d for d in reply.get("defined", []) if isinstance(d, str)]
         self.cell_outcomes = [
-            CellOutcome(str(c.get("name")), _summary(c["error"], self.limits) if c.get("error") else None)
+            CellOutcome(str(c.get("name")), _summary(c["error"], self.limits) if c.get("error") else None,
+                        self.limits.cell_seconds if _stopped(c) else None)
             for c in reply.get("cells", []) if isinstance(c, dict)]
 
     def stop(self) -> dict:
@@ -215,6 +230,10 @@ class StudentProcess:
     def _fail(self) -> dict:
         """Kill a misbehaving child; the next call starts a fresh one."""
         return self.stop()
+
+
+def _stopped(cell: dict) -> bool:
+    return isinstance(cell.get("error"), dict) and cell["error"].get("kind") == "stopped"
 
 
 def _summary(error: dict, limits: Limits) -> str:
