@@ -83,6 +83,26 @@ def outputs(chosen: list[lessons.Lesson], root: Path) -> dict[Path, str]:
     return found
 
 
+KERNEL_METADATA = ("kernelspec", "language_info", "widgets")  # what Jupyter writes on open
+
+
+def same(path: Path, current: str, generated: str) -> bool:
+    """The committed file holds what is generated; for a notebook, up to the kernel metadata
+    JupyterLab adds when it opens (and autosaves) the file."""
+    if current == generated:
+        return True
+    if path.suffix != ".ipynb":
+        return False
+    try:
+        a, b = json.loads(current), json.loads(generated)
+    except ValueError:
+        return False
+    for notebook in (a, b):
+        for key in KERNEL_METADATA:
+            notebook.get("metadata", {}).pop(key, None)
+    return a == b
+
+
 def release(lesson_ids: list[str], *, check_only: bool = False, root: Path | None = None) -> int:
     """Write (or with check_only, compare) the generated files; return an exit status."""
     root = root or lessons.course_root()
@@ -94,7 +114,7 @@ def release(lesson_ids: list[str], *, check_only: bool = False, root: Path | Non
     stale = []
     for path, text in outputs(chosen, root).items():
         current = path.read_text() if path.exists() else None
-        if current == text:
+        if current is not None and same(path, current, text):
             continue
         stale.append(path.relative_to(root))
         if not check_only:

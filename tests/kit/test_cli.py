@@ -53,8 +53,61 @@ def test_check_json_report_has_the_documented_shape(capsys, tmp_path):
 def test_check_text_report_shows_score_and_failures(capsys):
     assert main(["check", "1.3", str(ROOT / "release" / "lesson-1.3" / "lesson-1.3.ipynb")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("lesson 1.3: 0/25")
-    assert out.count("not implemented") >= 6
+    assert out.startswith("lesson 1.3: 0/25  [not_implemented]")
+    # one line per task, plus one note for the whole file, not one line per check
+    assert out.count("not implemented: the function still raises NotImplementedError") == 6
+    assert "note: none of lesson 1.3's functions is written yet" in out
+
+
+def test_readme_sample_report_is_what_check_prints(capsys, tmp_path):
+    """The README's sample (the demo's buggy example, cut short) and its --json numbers."""
+    import re
+    readme = (ROOT / "README.md").read_text()
+    sample = readme.split("```\nlesson 1.3: ")[1].split("```")[0]
+    buggy = tmp_path / "buggy.py"
+    buggy.write_text(example("1.3", "buggy"))
+    assert main(["check", "1.3", str(buggy)]) == 0
+    lines = iter(capsys.readouterr().out.splitlines())
+    for line in ("lesson 1.3: " + sample).strip().splitlines():
+        assert any(got == line for got in lines), f"README line not in the report, in order: {line!r}"
+    total, task = re.search(r"lesson 1.3: (\d+)/25\n.*?train_batch +(\d+)/5", "lesson 1.3: " + sample, re.S).groups()
+    assert f'"score": {total}.0, "max_score": 25.0' in readme
+    assert f'"train_batch": {{"score": {task}.0, "max_score": 5.0' in readme
+
+
+def test_a_directory_is_a_usage_error_that_says_so(capsys, tmp_path):
+    assert main(["check", "1.3", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path} is a directory" in err and "does not exist" not in err
+
+
+def test_help_describes_looplab_to_its_users(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "Learn the Training Loop with PyTorch" in out and "parse arguments" not in out
+
+
+def test_grade_stops_before_any_work_with_one_error_and_hint(capsys, tmp_path):
+    cases = {"no course": (tmp_path / "nowhere", "does not exist"),
+             "no gradebook": (tmp_path / "fresh", "gradebook.db does not exist")}
+    (tmp_path / "fresh" / "submitted").mkdir(parents=True)
+    for name, (course, error) in cases.items():
+        assert main(["grade", "lesson-1.3", "--course", str(course)]) == 2, name
+        err = capsys.readouterr().err
+        assert err.count("error: ") == 1 and error in err and "hint: " in err, (name, err)
+        assert "student" not in err, name  # no summary table was printed
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{tmp_path / 'fresh' / 'gradebook.db'}"):
+        pass  # a gradebook that does not know the assignment
+    assert main(["grade", "lesson-1.3", "--course", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    assert "error: the gradebook has no assignment lesson-1.3" in err and "generate_assignment" in err
+    with Gradebook(f"sqlite:///{tmp_path / 'fresh' / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment("lesson-1.3")  # known now, but nothing was collected
+    assert main(["grade", "lesson-1.3", "--course", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    assert "error: no submissions of lesson-1.3 in" in err and "hint: collect them first" in err
 
 
 def test_lessons_lists_every_declared_lesson(capsys):

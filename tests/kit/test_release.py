@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 from looplab import lessons
-from looplab.release import outputs, solution_source
+from looplab.release import outputs, same, solution_source
 from looplab.scaffold import graded_cell_source
 from looplab.submission import load_cells
 
@@ -65,3 +65,16 @@ def test_graded_cells_hold_only_the_hidden_call_so_nbgrader_gives_partial_credit
         # under autograde hands back the hidden score (looplab.nbgrader_hook.written)
         task = cell["metadata"]["nbgrader"]["grade_id"].removeprefix("test_")
         assert after.strip() in ("", graded_cell_source(lesson.id, task).split("### END HIDDEN TESTS\n")[1])
+
+
+def test_drift_check_ignores_the_kernel_metadata_jupyterlab_adds_on_open(tmp_path):
+    path = lessons.get("1.3").release_notebook(ROOT)
+    generated = path.read_text()
+    opened = json.loads(generated)
+    opened["metadata"]["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    opened["metadata"]["language_info"] = {"name": "python", "version": "3.11.7", "mimetype": "text/x-python"}
+    assert same(path, json.dumps(opened, indent=2), generated)
+    opened["cells"][0]["source"] = "edited"
+    assert not same(path, json.dumps(opened), generated)
+    solution = lessons.get("1.3").solution(ROOT)
+    assert not same(solution, solution.read_text() + "# edited\n", solution.read_text())

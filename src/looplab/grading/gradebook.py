@@ -24,6 +24,23 @@ def _timestamp(root: Path, lesson: Lesson, student: str) -> str | None:
     return stamp.read_text().strip() if stamp.is_file() else None
 
 
+def require_assignment(root: Path, lesson: Lesson) -> None:
+    """UsageError unless the gradebook exists and knows the assignment (checked before grading)."""
+    import warnings
+
+    from nbgrader.api import Gradebook, MissingEntry
+    hint = (f"run `uv run nbgrader generate_assignment {lesson.assignment} --force` in {root} "
+            f"once; it records the assignment's graded cells")
+    if not (root / "gradebook.db").is_file():
+        raise UsageError(f"{root / 'gradebook.db'} does not exist", hint)
+    with warnings.catch_warnings(), Gradebook(db_url(root)) as gb:
+        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
+        try:
+            gb.find_assignment(lesson.assignment)
+        except MissingEntry:
+            raise UsageError(f"the gradebook has no assignment {lesson.assignment}", hint) from None
+
+
 def write(root: Path, lesson: Lesson, records: dict[str, dict]) -> int:
     """Write every record's task scores; return how many students were written."""
     import warnings

@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from looplab import lessons
+from looplab.errors import UsageError
 from looplab.grading import outputs, results, submissions, workers
 from looplab.check import zero_report
 from looplab.grading.progress import Progress
@@ -30,7 +31,12 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
     root = root or lessons.course_root()
     course = course or root
     lesson = lessons.get(assignment)
+    _preflight(course, lesson, merging=not shard)
     found = submissions.find(course, lesson)
+    if not found:
+        raise UsageError(f"no submissions of {lesson.assignment} in {course / 'submitted'}",
+                         f"collect them first, one folder per student: submitted/<student>/"
+                         f"{lesson.assignment}/ (`nbgrader collect` or `nbgrader zip_collect`)")
     if shard:
         found = submissions.shard(found, *submissions.parse_shard(shard))
     checks = results.checks_digest(root, lesson)
@@ -52,6 +58,16 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
         _say(f"shard {shard} done; after every shard, run `looplab merge {lesson.assignment}`")
         return 0
     return merge(lesson.id, course=course, quiet=True)
+
+
+def _preflight(course: Path, lesson, *, merging: bool) -> None:
+    """One clear usage error before any work: no course, no gradebook entry to merge into."""
+    if not course.is_dir():
+        raise UsageError(f"course directory {course} does not exist",
+                         "pass --course the directory that holds submitted/ and gradebook.db")
+    if merging:
+        from looplab.grading import gradebook
+        gradebook.require_assignment(course, lesson)
 
 
 def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: int,
@@ -113,6 +129,7 @@ def merge(assignment: str, *, course: Path | None = None, quiet: bool = False) -
     from looplab.grading import gradebook
     course = course or lessons.course_root()
     lesson = lessons.get(assignment)
+    _preflight(course, lesson, merging=True)
     records = {s: r for s, r in results.all_results(course, lesson).items() if r}
     written = gradebook.write(course, lesson, records)
     csv_path = outputs.grades_csv(course, lesson, records)
