@@ -10,6 +10,7 @@ import pytest
 
 from conftest import REFERENCE_1_3, ROOT, failed_messages, mutate
 from looplab import lessons
+from looplab.report import render_text
 
 FAST = replace(lessons.get("1.3").limits, call_seconds=2.0, load_seconds=3.0, total_seconds=40.0)
 
@@ -99,11 +100,11 @@ def train_stochastic(X, y, w0, b0, epochs, lr, generator):
     assert stochastic.status == "timeout" and stochastic.score == 0
     assert "did not finish within 2.0 s" in failed_messages(report, "train_stochastic")
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
-    # train_minibatch's equivalence check calls the hanging function: it fails, but the
-    # timeout belongs to train_stochastic, not to train_minibatch
-    assert report.tasks["train_minibatch"].status == "ok"
-    assert "your train_stochastic failed here: timeout" in failed_messages(report, "train_minibatch")
-    # one time limit for the hanging function, one for the bs=1 equivalence check that calls it
+    # train_minibatch's equivalence check calls the hanging function: the timeout is
+    # train_stochastic's alone, so that check falls back on the reference's train_stochastic
+    minibatch = report.tasks["train_minibatch"]
+    assert minibatch.status == "ok" and minibatch.score == minibatch.max_score, render_text(report)
+    # one time limit for the hanging function; later calls to it fail at once
     assert elapsed < 20, elapsed
 
 
