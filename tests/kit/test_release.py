@@ -64,7 +64,7 @@ def test_graded_cells_hold_only_the_hidden_call_so_nbgrader_gives_partial_credit
         # after the hidden call, only the visible line that fails Validate on a stub, which
         # under autograde hands back the hidden score (looplab.nbgrader_hook.written)
         task = cell["metadata"]["nbgrader"]["grade_id"].removeprefix("test_")
-        assert after.strip() in ("", graded_cell_source(lesson.id, task).split("### END HIDDEN TESTS\n")[1])
+        assert after.strip() == graded_cell_source(lesson.id, task).split("### END HIDDEN TESTS\n")[1].strip()
 
 
 def test_drift_check_ignores_the_kernel_metadata_jupyterlab_adds_on_open(tmp_path):
