@@ -74,25 +74,29 @@ def diagnose_losses(got, bb, hd, X, y, epochs, batch_size, head_lr, backbone_lr,
     if not got:
         return None
 
-    def sim(after_update=False, sum_of_means=False, rates_swapped=False, no_momentum=False, train_all=False):
+    def sim(after_update=False, sum_of_means=False, rates_swapped=False, no_momentum=False, train_all=False,
+            never_cleared=False, optimiser_per_epoch=False):
         b = [(W.clone(), c.clone()) for W, c in bb]
         h = [(W.clone(), c.clone()) for W, c in hd]
         blr, hlr = (head_lr, backbone_lr) if rates_swapped else (backbone_lr, head_lr)
         if train_all:
             blr = hlr
-        if rates_swapped and blr == 0:
+        if hlr <= 0:
             return None
         opt = torch.optim.SGD(reference.param_groups(b, h, hlr, blr), lr=hlr, momentum=0.0 if no_momentum else momentum)
         g = gen(seed)
         losses = []
         n = X.shape[0]
         for _ in range(epochs):
+            if optimiser_per_epoch:
+                opt = torch.optim.SGD(reference.param_groups(b, h, hlr, blr), lr=hlr, momentum=momentum)
             order = torch.randperm(n, generator=g)
             total, count = 0.0, 0
             for s in range(0, n, batch_size):
                 idx = order[s:s + batch_size]
                 loss = F.cross_entropy(reference.mlp_forward(X[idx], b + h, "relu"), y[idx])
-                opt.zero_grad()
+                if not never_cleared:
+                    opt.zero_grad()
                 loss.backward()
                 opt.step()
                 if after_update:
@@ -109,6 +113,10 @@ def diagnose_losses(got, bb, hd, X, y, epochs, batch_size, head_lr, backbone_lr,
                                   "batch size (the last batch is smaller)"),
         (dict(rates_swapped=True), "head_lr and backbone_lr are swapped"),
         (dict(no_momentum=True), "the momentum is not passed to torch.optim.SGD"),
+        (dict(never_cleared=True), "the gradients are never cleared: call optimiser.zero_grad() before "
+                                   "each backward(), or they add up across steps"),
+        (dict(optimiser_per_epoch=True), "the optimiser is built again every epoch, which throws its momentum "
+                                         "buffers away: build it once, before the first epoch"),
         (dict(train_all=True), "the backbone trains at the head's rate: its own rate (or the freeze) is lost"),
     ]
     from looplab.checks import same_trajectory
