@@ -147,7 +147,7 @@ HAND_SGD = '''
                         buffers[k] = g.clone() if k not in buffers else momentum * buffers[k] + g
                         p -= group["lr"] * buffers[k]
                         k += 1
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
         losses.append(total / X.shape[0])
     return {"backbone": [(W.detach(), b.detach()) for W, b in backbone],
             "head": [(W.detach(), b.detach()) for W, b in head], "losses": losses}

@@ -74,7 +74,7 @@ def expect_groups(report: dict, setting: str, want: list[tuple[list[int], float]
     groups = report["groups"]
     got_ids = [g["ids"] for g in groups]
     if any(-2 in ids for ids in got_ids):
-        fail(f"{setting}: a group holds a copy of a tensor (equal values, another object); "
+        fail(f"{setting}: a group holds a copy of a tensor (equal values, another object)"
              + likely("the parameters are copied (clone, detach, torch.tensor(...)): the optimiser would "
                       "train copies the model never uses; put the caller's own tensors in the groups"))
     if any(-1 in ids for ids in got_ids):
@@ -84,7 +84,7 @@ def expect_groups(report: dict, setting: str, want: list[tuple[list[int], float]
     held = [i for ids in got_ids for i in ids]
     wrongly_held = [names[i] for i in held if i in frozen]
     if wrongly_held:
-        fail(f"{setting}: the optimiser would hold {', '.join(wrongly_held[:4])}, which should be frozen; "
+        fail(f"{setting}: the optimiser would hold {', '.join(wrongly_held[:4])}, which should be frozen"
              + likely("the frozen backbone is given to the optimiser (with lr 0 or requires_grad False): "
                       "give the optimiser only what should train"))
     if len(groups) != len(want):
