@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import select
+import socket
 import struct
 import time
 from typing import Any
@@ -27,9 +28,31 @@ class ProtocolError(Exception):
     """The other side sent something that is not a valid message."""
 
 
-def send(fd: int, message: dict) -> None:
+def frame(message: dict) -> bytes:
+    """The one framing of every message between looplab's processes: an 8-byte big-endian
+    length, then the JSON text."""
     data = json.dumps(message, allow_nan=True).encode()
-    _write_all(fd, struct.pack(">Q", len(data)) + data)
+    return struct.pack(">Q", len(data)) + data
+
+
+def send(fd: int, message: dict) -> None:
+    _write_all(fd, frame(message))
+
+
+def send_with_fds(sock: socket.socket, message: dict, fds: list[int]) -> None:
+    """`send` over a Unix socket, passing file descriptors along with the length prefix."""
+    data = frame(message)
+    socket.send_fds(sock, [data[:8]], list(fds))
+    sock.sendall(data[8:])
+
+
+def recv_with_fds(sock: socket.socket, max_fds: int = 8) -> tuple[dict, list[int]]:
+    """`recv` over a Unix socket, with the file descriptors sent along (ProtocolError on EOF)."""
+    head, fds, _, _ = socket.recv_fds(sock, 8, max_fds)
+    if not head:
+        raise ProtocolError("connection closed")
+    head += read_exact(sock.fileno(), 8 - len(head))
+    return _decode_body(sock.fileno(), head, None), fds
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -57,7 +80,11 @@ def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
 
 
 def recv(fd: int, deadline: float | None = None) -> dict:
-    (size,) = struct.unpack(">Q", read_exact(fd, 8, deadline))
+    return _decode_body(fd, read_exact(fd, 8, deadline), deadline)
+
+
+def _decode_body(fd: int, head: bytes, deadline: float | None) -> dict:
+    (size,) = struct.unpack(">Q", head)
     if size > MAX_MESSAGE:
         raise ProtocolError(f"message of {size} bytes is too large")
     message = json.loads(read_exact(fd, size, deadline))

@@ -55,13 +55,12 @@ class Zygote:
         theirs.close()
 
     def _ask(self, message: dict, fds: list[int] = ()) -> dict:
-        import json
-        data = json.dumps(message).encode()
-        socket.send_fds(self._sock, [data], list(fds))
-        reply = self._sock.recv(1 << 16)
-        if not reply:
-            raise RuntimeError("the zygote process died")
-        return json.loads(reply)
+        from looplab.sandbox import protocol
+        protocol.send_with_fds(self._sock, message, list(fds))
+        try:
+            return protocol.recv(self._sock.fileno())
+        except protocol.ProtocolError:
+            raise RuntimeError("the zygote process died") from None
 
     def spawn(self, limits: Limits) -> tuple[int, str, tuple[int, int, int]]:
         """Start a child; return (pid, scratch dir, (request w, response r, output r))."""
@@ -107,7 +106,7 @@ def main(argv: list[str]) -> None:  # pragma: no cover - the sandboxed zygote's 
 
 
 def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
-    import json
+    from looplab.sandbox import protocol
     code = 0
     try:
         die_with_parent()
@@ -122,20 +121,20 @@ def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
         children: dict[int, str] = {}
         ended: dict[int, dict] = {}
         while True:
-            data, fds, _, _ = socket.recv_fds(sock, 1 << 16, 8)
-            if not data:
-                break
-            message = json.loads(data)
+            try:
+                message, fds = protocol.recv_with_fds(sock)
+            except protocol.ProtocolError:
+                break  # the checker went away
             if message["op"] == "exit":
                 for pid in list(children):
                     _kill_tree(pid, children, ended)
-                sock.send(b"{}")
+                protocol.send(sock.fileno(), {})
                 break
             if message["op"] == "spawn":
                 reply = _spawn(sock, fds, Limits(**message["limits"]), course_root, children)
             else:
                 reply = _kill_tree(message["pid"], children, ended)
-            sock.send(json.dumps(reply).encode())
+            protocol.send(sock.fileno(), reply)
     except BaseException:  # noqa: BLE001
         code = 70
     finally:
