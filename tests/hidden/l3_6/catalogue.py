@@ -125,7 +125,7 @@ AUTOGRAD_GRAD_MONITOR = '''
         history["val_acc"].append(float(((val_logits > 0) == (yv64 > 0.5)).double().mean()))
         weight_grads = grads[0::2]
         history["grad_norms"].append([float(torch.linalg.vector_norm(g)) for g in weight_grads])
-        history["update_ratios"].append([float(lr * torch.linalg.vector_norm(g) / torch.linalg.vector_norm(W))
+        history["update_ratios"].append([(lr * torch.linalg.vector_norm(g) / torch.linalg.vector_norm(W.detach())).item()
                                          for g, (W, _) in zip(weight_grads, layers)])
         layers = [((W - lr * gW).detach().requires_grad_(True), (b - lr * gb).detach().requires_grad_(True))
                   for (W, b), gW, gb in zip(layers, grads[0::2], grads[1::2])]
