@@ -1,4 +1,4 @@
-"""Reading a figure description (looplab.sandbox.figures) in the checks.
+"""Reading the description of a figure that the student process sends back, in the checks.
 
 Only plain data arrives: per axes its labels, lines and contour sets. A contour
 set is judged by where its lines run: along one contour line the loss is
