@@ -204,3 +204,30 @@ def test_ctrl_c_stops_at_once_keeps_results_and_the_rerun_resumes(tmp_path, grad
     assert 1 <= kept < len(members)
     resumed = _looplab("grade", "1.3", "--course", str(course))
     assert f"{len(members) - kept} to grade, {kept} already graded" in resumed.stderr
+
+
+@pytest.mark.parametrize("lesson_id", ["2.5", "3.5"])
+def test_grade_works_on_later_modules_as_on_module_1(tmp_path, lesson_id):
+    """Module 2 and 3 lessons go through the same class pipeline: the gradebook made by nbgrader,
+    a completed reference and an untouched release (2.5 grades classes of the student's own,
+    3.5 a two-rank torch.distributed run)."""
+    lesson = lessons.get(lesson_id)
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "source" / lesson.assignment, course / "source" / lesson.assignment)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", lesson.assignment, "--force"],
+                   cwd=course, env=env, check=True, capture_output=True)
+    for student, path in {"ada": lesson.solution(ROOT), "bob": lesson.release_notebook(ROOT)}.items():
+        folder = course / "submitted" / student / lesson.assignment
+        folder.mkdir(parents=True)
+        shutil.copy(path, folder / path.name)
+    proc = _looplab("grade", lesson.assignment, "--course", str(course), "--json", "--jobs", "2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r["student"]: r for r in map(json.loads, proc.stdout.splitlines())}
+    assert rows["ada"]["score"] == rows["ada"]["max_score"] > 0 and rows["ada"]["status"] == "ok"
+    assert rows["bob"]["score"] == 0 and rows["bob"]["status"] == "not_implemented"
+    with (course / "exports" / lesson.assignment / "grades.csv").open() as f:
+        table = {row["student"]: row for row in csv.DictReader(f)}
+    assert float(table["ada"]["score"]) == rows["ada"]["max_score"]
