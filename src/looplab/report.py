@@ -69,17 +69,6 @@ class Report:
                 "curves": [asdict(c) for c in self.curves], "sandbox": self.sandbox,
                 "file": self.file}
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "Report":
-        """Rebuild a report written by `to_dict` (e.g. a stored result file)."""
-        tasks = {name: TaskResult(t["score"], t["max_score"], t["status"],
-                                  [CheckResult(**c) for c in t["checks"]])
-                 for name, t in data["tasks"].items()}
-        return cls(data["lesson"], data["status"], tasks, list(data.get("notes", [])),
-                   data.get("output", ""), dict(data.get("timings", {})),
-                   [Curve(**c) for c in data.get("curves", [])], data.get("sandbox", ""),
-                   data.get("file", ""))
-
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 

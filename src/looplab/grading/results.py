@@ -52,8 +52,9 @@ def write_atomic(target: Path, text: str) -> None:
         raise
 
 
-def save(root: Path, lesson: Lesson, student: str, digest: str, checks: str, report: Report) -> None:
-    record = {"student": student, "assignment": lesson.assignment, "digest": digest,
+def save(root: Path, lesson: Lesson, student: str, submission_digest: str, checks: str,
+         report: Report) -> None:
+    record = {"student": student, "assignment": lesson.assignment, "submission_digest": submission_digest,
               "checks_digest": checks, "report": report.to_dict()}
     write_atomic(path(root, lesson, student), json.dumps(record, indent=1))
 
@@ -65,8 +66,9 @@ def load(root: Path, lesson: Lesson, student: str) -> dict | None:
         return None
 
 
-def is_current(record: dict | None, digest: str, checks: str) -> bool:
-    return bool(record) and record.get("digest") == digest and record.get("checks_digest") == checks
+def is_current(record: dict | None, submission_digest: str, checks: str) -> bool:
+    return (bool(record) and record.get("submission_digest") == submission_digest
+            and record.get("checks_digest") == checks)
 
 
 def all_results(root: Path, lesson: Lesson) -> dict[str, dict]:

@@ -41,7 +41,7 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
         found = submissions.shard(found, *submissions.parse_shard(shard))
     checks = results.checks_digest(root, lesson)
     stored = {s.student: results.load(course, lesson, s.student) for s in found}
-    todo = [s for s in found if s.path and (force or not results.is_current(stored[s.student], s.digest, checks))]
+    todo = [s for s in found if s.path and (force or not results.is_current(stored[s.student], s.submission_digest, checks))]
     _record_missing(course, root, lesson, [s for s in found if s.path is None], checks)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
     missing = sum(1 for s in found if s.path is None)
@@ -82,7 +82,7 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=workers.init,
                              initargs=(str(root), str(course), sandbox)) as pool:
         futures = {pool.submit(workers.grade, workers.Job(str(course), lesson.id, s.student,
-                                                          str(s.path), s.digest, checks)): s
+                                                          str(s.path), s.submission_digest, checks)): s
                    for s in todo}
         try:
             for future in as_completed(futures):

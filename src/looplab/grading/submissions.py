@@ -18,7 +18,7 @@ from looplab.lessons import Lesson
 class Submission:
     student: str
     path: Path | None  # None when the folder holds nothing gradable
-    digest: str        # sha256 of the file: a resubmission changes it
+    submission_digest: str  # sha256 of the file: a resubmission changes it
 
 
 def _pick(folder: Path, lesson: Lesson) -> Path | None:

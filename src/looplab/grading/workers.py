@@ -27,7 +27,7 @@ class Job:
     lesson: str
     student: str
     path: str
-    digest: str
+    submission_digest: str
     checks: str
 
 
@@ -82,5 +82,5 @@ def grade(job: Job) -> tuple[str, dict]:
     # itself) it is the per-submission overhead of class grading
     report.timings["worker"] = time.perf_counter() - start
     # the result file goes last: it marks the submission as graded for a resumed run
-    results.save(Path(job.course), lesson, job.student, job.digest, job.checks, report)
+    results.save(Path(job.course), lesson, job.student, job.submission_digest, job.checks, report)
     return job.student, report.to_dict()

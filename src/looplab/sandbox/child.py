@@ -111,7 +111,7 @@ def classify(exc: BaseException) -> str:
     return "error"
 
 
-def describe(exc: BaseException) -> dict:
+def error_info(exc: BaseException) -> dict:
     lines = traceback.format_exception(exc)
     # drop the frames that belong to looplab itself
     keep = [ln for ln in lines if "looplab/sandbox" not in ln]
@@ -148,7 +148,7 @@ class Server:
                 error = {"kind": "stopped", "type": "CellStopped", "traceback": "",
                          "message": f"stopped after {cell['limit']:g} s"}
             except BaseException as exc:  # noqa: BLE001 - reported per cell
-                error = describe(exc)
+                error = error_info(exc)
             cells.append({"name": cell["name"], "error": error})
         defined = sorted(k for k, v in self.namespace.items()
                          if callable(v) and not k.startswith("_"))
@@ -178,7 +178,7 @@ class Server:
                 reply["args_after"] = [_encode_or_none(a) for a in args]
             return reply
         except BaseException as exc:  # noqa: BLE001 - reported to the checker
-            return {"ok": False, "error": describe(exc)}
+            return {"ok": False, "error": error_info(exc)}
 
     def _driver(self, body: Any) -> Any:
         """A checker's function that runs with the submission's names in scope (a copy)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import select
 import socket
@@ -289,7 +290,7 @@ def _decode_ndarray(body: Any):
         raise ProtocolError("numpy has no bfloat16")
     raw = _unb64(body.get("data"))
     array = np.frombuffer(raw, dtype=np.dtype(dtype)).copy()
-    if array.size != _prod(shape):
+    if array.size != math.prod(shape):
         raise ProtocolError("data does not match shape")
     return array.reshape(shape)
 
@@ -302,16 +303,10 @@ def _decode_tensor(body: Any):
         flat = torch.frombuffer(raw, dtype=torch.int16).view(torch.bfloat16) if raw else torch.empty(0, dtype=torch.bfloat16)
     else:
         flat = torch.frombuffer(raw, dtype=getattr(torch, dtype)) if raw else torch.empty(0, dtype=getattr(torch, dtype))
-    if flat.numel() != _prod(shape):
+    if flat.numel() != math.prod(shape):
         raise ProtocolError("data does not match shape")
     tensor = flat.clone().reshape(shape)
     if body.get("requires_grad") is True and tensor.is_floating_point():
         tensor.requires_grad_(True)
     return tensor
 
-
-def _prod(shape: tuple[int, ...]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
