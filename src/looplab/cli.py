@@ -7,6 +7,7 @@ tracebacks only with -v. A report that was produced exits 0, whatever its score.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -118,7 +119,15 @@ def _dispatch(args: argparse.Namespace) -> int:
         return merge(args.assignment, course=args.course)
     if args.command == "demo":
         from looplab.demo import demo
-        return demo(args.lesson, as_json=args.json)
+        from looplab.report import render_text
+        print(f"checking the example submissions of lesson {args.lesson.removeprefix('lesson-')}, "
+              f"one at a time...", file=sys.stderr, flush=True)
+        for kind, shown, report in demo(args.lesson):
+            if args.json:
+                print(json.dumps({"example": kind, **report.to_dict()}), flush=True)
+            else:
+                print(f"\n=== {kind}: {shown} ===\n{render_text(report)}", flush=True)
+        return 0
     if args.command == "new":
         from looplab.scaffold import new
         for path in new(args.lesson, args.title, args.tasks):

@@ -8,13 +8,13 @@ untouched (the released notebook as students receive it).
 
 from __future__ import annotations
 
-import json
-import sys
 import tempfile
 from pathlib import Path
+from typing import Iterator
 
 from looplab import catalogue, lessons
 from looplab.errors import UsageError
+from looplab.report import Report
 
 
 def examples(lesson: lessons.Lesson, root: Path) -> list[tuple[str, str | Path]]:
@@ -25,9 +25,9 @@ def examples(lesson: lessons.Lesson, root: Path) -> list[tuple[str, str | Path]]
     return found
 
 
-def demo(lesson_id: str, *, as_json: bool = False, root: Path | None = None) -> int:
+def demo(lesson_id: str, *, root: Path | None = None) -> Iterator[tuple[str, str, Report]]:
+    """Check each example; yield (kind, what was checked, report) as each one is done."""
     from looplab.check import Checker
-    from looplab.report import render_text
 
     lesson = lessons.get(lesson_id)
     root = root or lessons.course_root()
@@ -38,18 +38,11 @@ def demo(lesson_id: str, *, as_json: bool = False, root: Path | None = None) -> 
     checker = Checker(root)
     try:
         with tempfile.TemporaryDirectory(prefix="looplab-demo-") as tmp:
-            for i, (kind, source) in enumerate(chosen, 1):
+            for kind, source in chosen:
                 path = source if isinstance(source, Path) else Path(tmp) / f"{kind}.py"
                 if not isinstance(source, Path):
                     path.write_text(source)
-                shown = path.relative_to(root) if path.is_relative_to(root) else f"{kind}.py (from the catalogue)"
-                print(f"[{i}/{len(chosen)}] checking the {kind} example...", file=sys.stderr, flush=True)
-                report = checker.check(lesson.id, path)
-                if as_json:
-                    print(json.dumps({"example": kind, **report.to_dict()}))
-                else:
-                    print(f"\n=== {kind}: {shown} ===")
-                    print(render_text(report), flush=True)
+                shown = str(path.relative_to(root)) if path.is_relative_to(root) else f"{kind}.py (from the catalogue)"
+                yield kind, shown, checker.check(lesson.id, path)
     finally:
         checker.close()
-    return 0
