@@ -101,9 +101,13 @@ def _state():
     scratch = os.environ["HOME"]
     norm = lambda text: str(text).replace(scratch, "<scratch>").replace(os.path.basename(scratch), "<s>")
     files = {{}}
+    def walk(top):  # not into read-only mounts: Python or the kit where the checkout sits in /tmp
+        for d, ds, fs in os.walk(top):
+            ds[:] = [x for x in ds if not os.path.ismount(os.path.join(d, x))]
+            yield d, ds, fs
     for top in ["/tmp", "/var/tmp", "/dev/shm", scratch]:
         files[norm(top)] = sorted(norm(os.path.relpath(os.path.join(d, n), top))
-                                  for d, ds, fs in os.walk(top) for n in ds + fs)
+                                  for d, ds, fs in walk(top) for n in ds + fs)
     st = os.statvfs("/tmp")
     vm = int([l for l in open("/proc/self/status") if l.startswith("VmSize")][0].split()[1]) * 1024
     limits = {{n: resource.getrlimit(getattr(resource, n)) for n in dir(resource)
@@ -136,10 +140,28 @@ def _state(output: str) -> dict:
     return json.loads(line.removeprefix("STATE "))
 
 
+def _kept_in_tmp() -> list[str]:
+    """Where the checkout (Python, the kit) sits under /tmp: those paths relative to /tmp. The
+    student sees them, read-only, in its fresh /tmp (their folders are made there)."""
+    keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, str(ROOT / "src"))}
+    return sorted(os.path.relpath(p, "/tmp") for p in keep if p.startswith("/tmp/"))
+
+
+def _leading_in_tmp() -> list[str]:
+    return sorted({p.split(os.sep)[0] for p in _kept_in_tmp()})
+
+
+def _folders_made_in_tmp() -> int:
+    parts = [p.split(os.sep) for p in _kept_in_tmp()]
+    return len({os.sep.join(p[:i]) for p in parts for i in range(1, len(p) + 1)})
+
+
 def _assert_pristine(state: dict) -> None:
     """What no earlier submission can have changed, stated outright."""
-    assert state["files"] == {"/tmp": ["<s>"], "/var/tmp": [], "/dev/shm": [], "<scratch>": []}, state["files"]
-    assert state["disk"][1] == state["disk"][0] and state["disk"][2] <= 8, state["disk"]  # all free
+    tmp = sorted(["<s>"] + _leading_in_tmp())
+    assert state["files"] == {"/tmp": tmp, "/var/tmp": [], "/dev/shm": [], "<scratch>": []}, state["files"]
+    assert (state["disk"][1] == state["disk"][0]  # all free
+            and state["disk"][2] <= 8 + _folders_made_in_tmp()), state["disk"]
     assert not [e for e in state["env"] if e.startswith(("PLANTED=", "PYTHONPATH=/tmp", "LD_PRELOAD="))]
     assert state["cwd"] == "<scratch>" and state["umask"] != 0
     assert state["signals"]["SIGTERM"] != repr(1) and "SIGUSR2" not in state["blocked"]
@@ -382,5 +404,7 @@ print(sorted(os.listdir("/tmp")))
                            sys.executable, "/probe/unprivileged.py"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     child, parent = proc.stdout.splitlines()
-    assert child == "None 1000 ['inside', 'scratch'] 8 0000000000000000 -1", child
-    assert parent == "['outside', 'scratch']", parent
+    # a checkout under /tmp: the folder that leads to Python and the kit stays (read-only inside)
+    leading = _leading_in_tmp()
+    assert child == f"None 1000 {sorted(['inside', 'scratch'] + leading)} 8 0000000000000000 -1", child
+    assert parent == str(sorted(["outside", "scratch"] + leading)), parent

@@ -104,21 +104,42 @@ def _under(path: str, folder: str) -> bool:
 
 
 def _mount_fresh(scratch: str, limits: Limits) -> None:
-    """One tmpfs; its subdirectories go over each writable place, its root stays hidden."""
+    """One tmpfs; its subdirectories go over each writable place, its root stays hidden.
+
+    Python or the kit's code may live inside a writable place (a checkout under /tmp): such a
+    path is bound aside on the tmpfs first and bound back, read-only as it was, into the fresh
+    place, so the place is still emptied for every submission.
+    """
     global _disk
-    needed = _needed()
-    targets = [d for d in WRITABLE if os.path.isdir(d) and not any(_under(p, d) for p in needed)]
+    needed = sorted(_needed())
+    targets = [d for d in WRITABLE if os.path.isdir(d)]
     if not any(_under(scratch, d) for d in targets):
         targets.append(scratch)
+    free = [t for t in targets if not any(_under(p, t) for p in needed)]
+    if not free:
+        raise OSError("every writable place holds Python or the kit's code")
+    targets.remove(free[0])
+    targets.insert(0, free[0])  # the tmpfs goes over a place that holds nothing needed
+    kept = [p for p in needed if any(_under(p, t) for t in targets)]
     _mount("none", "/", None, MS_REC | MS_PRIVATE)  # nothing propagates back out
     base = targets[0]
     _mount("looplab", base, "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={limits.disk_mb}m,nr_inodes={limits.disk_files + len(targets) + 1},mode=0700")
-    for i, target in reversed(list(enumerate(targets))):  # base's own subdirectory last
-        sub = os.path.join(base, str(i))
-        os.mkdir(sub)
-        os.chmod(sub, 0o1777)
+           f"size={limits.disk_mb}m,nr_inodes={limits.disk_files + len(targets) + 64},mode=0700")
+    aside = [os.path.join(base, f"kept{k}") for k in range(len(kept))]
+    for path, place in zip(kept, aside):
+        os.mkdir(place)
+        _mount(path, place, None, MS_BIND | MS_REC)
+    subs = []
+    for i in range(len(targets)):
+        subs.append(os.path.join(base, str(i)))
+        os.mkdir(subs[-1])
+        os.chmod(subs[-1], 0o1777)
+    for sub, target in list(zip(subs, targets))[:0:-1]:  # every place but base, innermost first
         _mount(sub, target, None, MS_BIND)
+    for path, place in zip(kept, aside):  # what must stay reachable, back into the fresh places
+        os.makedirs(path, exist_ok=True)
+        _mount(place, path, None, MS_BIND | MS_REC)
+    _mount(subs[0], base, None, MS_BIND)  # last: it hides the tmpfs's root and what was set aside
     os.makedirs(scratch, mode=0o700, exist_ok=True)  # it lives under /tmp, now empty
     _disk = base
 
