@@ -23,8 +23,7 @@ was expected, what came back, and the likely mistake (`likely`).
 """
 
 from looplab.checks.compare import (assert_float, assert_tensor, assert_trajectory, close,
-                                    expect_unchanged, first_difference, likely, not_mutated,
-                                    roughly_equal,
+                                    expect_unchanged, first_difference, likely, roughly_equal,
                                     same_trajectory)
 from looplab.checks.data import describe, fresh, fresh_all, gen, linear_data
 from looplab.checks.drivers import Function, drive, driver

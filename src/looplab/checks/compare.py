@@ -139,13 +139,3 @@ def expect_unchanged(student: Any, name: str, args: tuple, names: Sequence[str],
                 fail(f"{name} changed its input `{arg_name}` in place; never modify an argument: "
                      f"work on copies (e.g. `w = w0.clone()`) so the caller's tensors stay as they were")
     return reply
-
-
-def not_mutated(before: list, after: list, names: list[str], what: str) -> None:
-    """Transitional: the older form of `expect_unchanged`, removed once every lesson is ported."""
-    import torch
-    for name, b, a in zip(names, before, after):
-        if isinstance(b, torch.Tensor) and isinstance(a, torch.Tensor):
-            if b.shape != a.shape or not torch.equal(b.to(a.dtype), a):
-                fail(f"{what} changed its input `{name}` in place; never modify an argument: "
-                     f"work on copies (e.g. `w = w0.clone()`) so the caller's tensors stay as they were")
