@@ -49,7 +49,7 @@ class Alternative:
 def reference_source(lesson_id: str) -> str:
     """The reference solution's text (`solutions/lesson-M.L.py`), the base of every entry."""
     lesson = lessons.get(lesson_id)
-    return lesson.solution(lessons.course_root()).read_text()
+    return lesson.solution(lessons.data_root()).read_text()
 
 
 def mutate(source: str, old: str, new: str, count: int = 1) -> str:
@@ -85,7 +85,7 @@ def replace_body(source: str, name: str, body: str) -> str:
 
 def load(lesson: lessons.Lesson, root: Path | None = None) -> ModuleType:
     """The lesson's catalogue module (`MISTAKES`, `ALTERNATIVES`)."""
-    path = lesson.checks_dir(root or lessons.course_root()) / "catalogue.py"
+    path = lesson.checks_dir(root or lessons.data_root()) / "catalogue.py"
     spec = importlib.util.spec_from_file_location(f"looplab_catalogue_{lesson.id.replace('.', '_')}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -43,7 +43,7 @@ class Checker:
     def __init__(self, root: Path | None = None, sandbox: bool = True,
                  also_hide: tuple[str, ...] = ()) -> None:
         from looplab.sandbox.zygote import Zygote
-        self.root = root or lessons.course_root()
+        self.root = root or lessons.data_root()
         self.zygote = Zygote(str(self.root), sandbox=sandbox, also_hide=also_hide)
         self.sandbox = "bubblewrap" if self.zygote.sandboxed else self.zygote.why_not
         self._references: dict[str, StudentProcess] = {}

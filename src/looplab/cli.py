@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the machine-readable report")
     p.add_argument("--html", type=Path, metavar="FILE", help="also write the feedback page to FILE")
 
+    p = sub.add_parser("start", help="copy a lesson's student notebook here to work on it")
+    p.add_argument("lesson", help="lesson id, e.g. 1.3 (see `looplab lessons`)")
+
     p = sub.add_parser("demo", help="check the bundled example submissions of a lesson")
     p.add_argument("lesson", nargs="?", default="1.3")
     p.add_argument("--json", action="store_true")
@@ -48,11 +51,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sandbox", action="store_true",
                    help="run student code without bubblewrap (not recommended)")
     p.add_argument("--course", type=Path, default=None,
-                   help="course directory with submitted/ and the gradebook (default: this checkout)")
+                   help="course directory with submitted/ and the gradebook "
+                        "(default: the current directory, which holds nbgrader_config.py)")
 
     p = sub.add_parser("merge", help="fold stored results into the gradebook and grades CSV")
     p.add_argument("assignment")
-    p.add_argument("--course", type=Path, default=None)
+    p.add_argument("--course", type=Path, default=None,
+                   help="course directory (default: the current directory, which holds nbgrader_config.py)")
 
     p = sub.add_parser("new", help="scaffold a new lesson's files (checks, catalogue, notebook)")
     p.add_argument("lesson", help="the new lesson's id, e.g. 2.1")
@@ -109,6 +114,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             from looplab.feedback import render_html
             args.html.write_text(render_html(report, assignment=f"lesson-{report.lesson}"))
             print(f"feedback page: {args.html}", file=sys.stderr)
+        return 0
+    if args.command == "start":
+        from looplab.start import next_steps, start
+        print(next_steps(args.lesson, start(args.lesson)))
         return 0
     if args.command == "grade":
         from looplab.grading.run import grade

@@ -30,7 +30,7 @@ def demo(lesson_id: str, *, root: Path | None = None) -> Iterator[tuple[str, str
     from looplab.check import Checker
 
     lesson = lessons.get(lesson_id)
-    root = root or lessons.course_root()
+    root = root or lessons.data_root()
     if not (lesson.checks_dir(root) / "catalogue.py").exists():
         raise UsageError(f"lesson {lesson.id} has no catalogue of examples",
                          f"add {lesson.checks_dir(root).relative_to(root)}/catalogue.py (see docs/authoring-a-lesson.md)")

@@ -3,6 +3,11 @@
 Each lesson declares itself in `tests/hidden/l<M>_<L>/lesson.json` (id, title, its
 tasks in report order, and limits that differ from the defaults).
 
+The lessons' files (release/, solutions/, tests/hidden/) live under `data_root()`: the
+source checkout when looplab runs from one (authors edit them in place), else the copy
+that the wheel carries inside the package, `looplab/_data/`. An instructor's course
+directory (submitted/, the gradebook) is another place: see `looplab.course`.
+
 One task id everywhere: a task is the name of the function the student writes.
 The assignment for lesson M.L is called `lesson-M.L` in every nbgrader folder.
 """
@@ -53,12 +58,47 @@ def _discover(root: Path) -> dict[str, Lesson]:
     return {lesson.id: lesson for lesson in found}
 
 
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def checkout() -> Path | None:
+    """The source checkout this package runs from (`src/looplab` in it), or None when installed."""
+    root = _PACKAGE.parents[1]
+    if _PACKAGE.parent.name == "src" and (root / "pyproject.toml").is_file() \
+            and (root / "tests" / "hidden").is_dir():
+        return root
+    return None
+
+
+def data_root() -> Path:
+    """Where the lessons' files live: the checkout's own, else the installed package's `_data/`.
+
+    Raises RuntimeError when neither holds the lessons (a wheel built without them).
+    """
+    root = checkout() or _PACKAGE / "_data"
+    if not (root / "tests" / "hidden").is_dir():
+        raise RuntimeError(f"looplab's lessons are missing: no tests/hidden/ in {root}; "
+                           f"reinstall looplab from a wheel built with `uv build`")
+    return root
+
+
 def course_root() -> Path:
-    """The course directory: the checkout that holds this package."""
-    return Path(__file__).resolve().parents[2]
+    """Deprecated name of `data_root()`, kept for callers not yet moved; an instructor's
+    course directory is `looplab.course.course_dir()`."""
+    return data_root()
 
 
-LESSONS: dict[str, Lesson] = _discover(course_root())
+def require_checkout(what: str) -> Path:
+    """The checkout, or a UsageError saying that `what` edits one and needs one."""
+    root = checkout()
+    if root is None:
+        raise UsageError(f"{what} edits the course's source files, and this looplab is installed "
+                         f"from a wheel, without them",
+                         "run it in a clone of looplab's repository (`uv run looplab ...` there)")
+    return root
+
+
+LESSONS: dict[str, Lesson] = _discover(data_root())
 
 
 def get(lesson_id: str) -> Lesson:

@@ -105,7 +105,7 @@ def same(path: Path, current: str, generated: str) -> bool:
 
 def release(lesson_ids: list[str], *, check_only: bool = False, root: Path | None = None) -> int:
     """Write (or with check_only, compare) the generated files; return an exit status."""
-    root = root or lessons.course_root()
+    root = root or lessons.require_checkout("looplab release")
     chosen = [lessons.get(i) for i in lesson_ids] if lesson_ids else list(lessons.LESSONS.values())
     for lesson in chosen:
         if not lesson.source_notebook(root).exists():

@@ -141,7 +141,7 @@ ALTERNATIVES = [
 
 def new(lesson_id: str, title: str, tasks: list[str], *, root: Path | None = None) -> list[Path]:
     """Create the lesson's files; return their paths. Then `looplab release M.L`."""
-    root = root or lessons.course_root()
+    root = root or lessons.require_checkout("looplab new")
     if not re.fullmatch(r"\d+\.\d+", lesson_id):
         raise UsageError(f"lesson id {lesson_id!r} is not of the form M.L", "e.g. `looplab new 2.1 \"title\" relu`")
     if not tasks or len(tasks) > 5 or not all(t.isidentifier() for t in tasks):

@@ -18,6 +18,7 @@ from looplab import lessons
 from looplab.errors import UsageError
 from looplab.grading import outputs, results, submissions, workers
 from looplab.check import zero_report
+from looplab.course import course_dir
 from looplab.grading.progress import Progress
 from looplab.report import Report
 from looplab.status import ERROR, MISSING
@@ -26,11 +27,12 @@ from looplab.status import ERROR, MISSING
 def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
           as_json: bool = False, force: bool = False, sandbox: bool = True,
           course: Path | None = None, root: Path | None = None) -> int:
-    """Grade a class; `course` holds submitted/ autograded/ and the gradebook,
-    `root` the lessons' checks and solutions (both default to the checkout)."""
-    root = root or lessons.course_root()
-    course = course or root
+    """Grade a class; `course` holds submitted/ autograded/ and the gradebook (default: the
+    current directory, see `looplab.course`), `root` the lessons' checks and solutions
+    (default: `lessons.data_root()`)."""
+    root = root or lessons.data_root()
     lesson = lessons.get(assignment)
+    course = course_dir(course)
     _preflight(course, lesson, merging=not shard)
     found = submissions.find(course, lesson)
     if not found:
@@ -61,10 +63,7 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
 
 
 def _preflight(course: Path, lesson, *, merging: bool) -> None:
-    """One clear usage error before any work: no course, no gradebook entry to merge into."""
-    if not course.is_dir():
-        raise UsageError(f"course directory {course} does not exist",
-                         "pass --course the directory that holds submitted/ and gradebook.db")
+    """One clear usage error before any work: no gradebook entry to merge into."""
     if merging:
         from looplab.grading import gradebook
         gradebook.require_assignment(course, lesson)
@@ -125,10 +124,11 @@ def _summary(records: dict[str, dict]) -> None:
 
 
 def merge(assignment: str, *, course: Path | None = None, quiet: bool = False) -> int:
-    """Fold every stored result of the assignment into the gradebook and the CSV."""
+    """Fold every stored result of the assignment into the gradebook and the CSV;
+    `course` defaults to the current directory (see `looplab.course`)."""
     from looplab.grading import gradebook
-    course = course or lessons.course_root()
     lesson = lessons.get(assignment)
+    course = course_dir(course)
     _preflight(course, lesson, merging=True)
     records = {s: r for s, r in results.all_results(course, lesson).items() if r}
     written = gradebook.write(course, lesson, records)

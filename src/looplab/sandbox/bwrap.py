@@ -71,23 +71,36 @@ def _python(paths: set[str]) -> list[str]:
     return args
 
 
+def kit_code() -> str:
+    """The directory that holds the `looplab` package: the checkout's src/, or site-packages."""
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def command(course_root: str, argv: list[str], also_hide: tuple[str, ...] = ()) -> list[str]:
     """The bwrap command line that runs `argv` (the zygote) in the sandbox.
 
-    Only the system directories, the Python installation and the kit's own code
-    (`src/`) are mounted; the course directory (and `also_hide`, e.g. a course
-    kept apart from the checkout) exists inside only where the kit's code lives.
+    Only the system directories, the Python installation and the kit's own code (the
+    checkout's `src/`, or the site-packages of an installed looplab) are mounted.
+    `course_root` (the lessons' checks and solutions, `lessons.data_root()`) and `also_hide`
+    (e.g. the course directory being graded) are absent inside; where one lies within what
+    is mounted (an installed looplab's `looplab/_data` is inside its environment, a course
+    may live under /usr), an empty tmpfs covers it.
     """
     root = os.path.realpath(course_root)
     keep = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix)}
-    keep.add(os.path.join(root, "src"))  # the kit's own code, imported by the zygote
+    keep.add(kit_code())  # imported by the zygote
     args = ["bwrap", *_system(), "--dev", "/dev", "--proc", "/proc"]
     for path in WRITABLE:
         args += ["--perms", "01777", "--tmpfs", path]
     args += _python({p for p in keep if os.path.exists(p)})
-    for hidden in (root, *also_hide):  # in case the course lives under a system directory
+    for hidden in (root, *also_hide):
         hidden = os.path.realpath(hidden)
-        if _under_system(hidden) and os.path.isdir(hidden):
+        mounted = _under_system(hidden) or any(_inside(hidden, k) for k in keep)
+        if mounted and os.path.isdir(hidden):
             args += ["--tmpfs", hidden]
     args += ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
              "--die-with-parent", "--new-session", "--chdir", "/tmp", "--setenv", "HOME", "/tmp",

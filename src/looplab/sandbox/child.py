@@ -74,8 +74,13 @@ def _isolate_environment(scratch: str, course_root: str) -> None:
     os.chdir(scratch)
     root = os.path.realpath(course_root) + os.sep
     env = os.path.realpath(sys.prefix) + os.sep
-    hidden = [p for p in sys.path if not p or (os.path.realpath(p) + os.sep).startswith(root)
-              and not (os.path.realpath(p) + os.sep).startswith(env)]
+    env_in_root = env.startswith(root)  # a checkout's .venv; an installed looplab's data is in env
+
+    def hide(p: str) -> bool:
+        where = os.path.realpath(p) + os.sep
+        return where.startswith(root) and not (env_in_root and where.startswith(env))
+
+    hidden = [p for p in sys.path if not p or hide(p)]
     sys.path[:] = [scratch] + [p for p in sys.path if p not in hidden]
     for key in [k for k in os.environ if k.startswith("LOOPLAB")]:
         del os.environ[key]
