@@ -48,10 +48,13 @@ def next_steps(lesson_id: str, notebook: Path) -> str:
              "under it",
              f"  3. check it:             looplab check {lesson.id} {name}"]
     missing = _not_on_path(("jupyter", "looplab"))
-    if missing:
-        lines.append(f"not on your PATH from this looplab: {', '.join(missing)}; run them the way "
-                     f"you ran this command, e.g. `uvx --from ./dist/looplab-*.whl jupyter lab {name}`, "
-                     f"or `uv run ...` in a checkout")
+    if "UV" in os.environ:  # uv sets it for what it runs (`uvx`, `uv run`); a later shell lacks it
+        lines.append(f"you ran looplab through uv: run both commands the same way, e.g. "
+                     f"`uvx --from ./dist/looplab-*.whl jupyter lab {name}`, "
+                     f"or `uv run jupyter lab {name}` in a checkout")
+    elif missing:
+        lines.append(f"not on your PATH: this looplab's {' and '.join(missing)}; run them from "
+                     f"{os.path.dirname(sys.executable)}, or the way you ran this command")
     return "\n".join(lines)
 
 
