@@ -1,7 +1,7 @@
 """Hidden checks for `mse_gradient` (dL/dw and dL/db by hand, checked against autograd)."""
 
 from looplab.checks import (assert_not_much_slower, describe, expect, expect_unchanged, fail,
-                            likely, linear_data, points)
+                            likely, linear_data, points, without_autograd)
 
 from .model import (autograd_gradient, close, expect_no_autograd, expect_shape, least_squares,
                     name_gradient, pair, show, values)
@@ -68,6 +68,13 @@ def test_uses_no_autograd_and_leaves_inputs_unchanged(student):
     reply = expect_unchanged(student, "mse_gradient", args, names)
     pair(reply["result"], "mse_gradient", NAMES)
     expect_no_autograd(reply, args, names, NAMES, "mse_gradient")
+    # Autograd on private copies leaves no trace in the result; with autograd off it cannot run.
+    grad_w, grad_b = pair(without_autograd(student, "mse_gradient", *args), "mse_gradient", NAMES)
+    want_w, want_b = autograd_gradient(X, y, w, b)
+    expect(close(values(grad_w, (4, 1), "mse_gradient's grad_w", 30), want_w)
+           and close(values(grad_b, (1,), "mse_gradient's grad_b", 30), want_b),
+           "mse_gradient inside torch.inference_mode() (N=30, d=4) returned a different gradient "
+           "from the one it returns outside: the formula must not depend on autograd's state")
 
 
 @points("mse_gradient", 1)
