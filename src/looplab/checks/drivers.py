@@ -68,4 +68,4 @@ def without_autograd(student: Any, name: str, *args: Any) -> Any:
         fail(f"{name} raised {err.message} when called inside torch.inference_mode(), "
              f"where autograd is switched off, but runs outside it: it relies on autograd "
              f"(.backward(), torch.autograd.grad or requires_grad). Compute the gradient from the "
-             f"formula with plain tensor arithmetic: no autograd anywhere in {name}")
+             f"formula with plain tensor arithmetic: no autograd in {name} or in what it calls")
