@@ -127,8 +127,11 @@ def test_runs_with_autograd_switched_off(student):
     X, y, w0, b0 = linear_data(40, 3, seed=38)
     inside = _triple(without_autograd(student, "fit", X, y, w0, b0, 0.05, 6))
     outside = _triple(student.fit(X, y, w0, b0, 0.05, 6))
-    same = (all(torch.equal(as_tensor(a, "fit's w or b"), as_tensor(c, "fit's w or b"))
-                for a, c in zip(inside[:2], outside[:2])) and inside[2] == outside[2])
+    tensors = [(as_tensor(a, "fit's w or b"), as_tensor(c, "fit's w or b")) for a, c in zip(inside, outside[:2])]
+    tensors.append(tuple(torch.tensor(as_float_list(r[2], "fit's losses"), dtype=torch.float64)
+                         for r in (inside, outside)))
+    same = all(a.shape == c.shape and torch.allclose(a, c, rtol=0, atol=0, equal_nan=True)
+               for a, c in tensors)
     expect(same, "fit inside torch.inference_mode() (N=40, d=3, lr=0.05, 6 steps) returned other "
                  "parameters or losses than outside it: a loop built on the hand-derived gradient "
                  "does not depend on autograd's state")
