@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("lessons", help="list the lessons that have assignments")
 
+    p = sub.add_parser("lab", help="open JupyterLab without nbgrader's instructor tools (for students)",
+                       description="Start JupyterLab as a student should see it: nbgrader's Create "
+                                   "Assignment, Formgrader and course list are hidden; Validate stays. "
+                                   "Arguments go to `jupyter lab`, e.g. `looplab lab work/lesson-1.3.ipynb`.")
+    p.add_argument("arguments", nargs=argparse.REMAINDER, help="passed to `jupyter lab`")
+
     p = sub.add_parser("grade", help="grade every submission of an assignment (nbgrader layout)")
     p.add_argument("assignment", help="lesson-1.3 or 1.3")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
@@ -72,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lab"] and argv[1:2] not in (["-h"], ["--help"]):
+        from looplab.lab import lab
+        lab(argv[1:])  # jupyter lab's own options pass through untouched; does not return
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
