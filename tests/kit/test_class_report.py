@@ -110,11 +110,7 @@ CLASS = {"ada": ("submission.py", REFERENCE_1_3), "ben": ("submission.py", examp
          "dee": None}  # a folder without a notebook
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    """A course with a correct, a buggy, an untouched and a missing submission, graded; and
-    `looplab report`'s run on it."""
-    course = tmp_path_factory.mktemp("class")
+def _grade_and_report(course: Path) -> dict:
     for student, submitted in CLASS.items():
         folder = course / "submitted" / student / LESSON.assignment
         folder.mkdir(parents=True)
@@ -123,22 +119,37 @@ def graded(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     run = [sys.executable, "-m", "looplab"]
     subprocess.run(run + ["grade", LESSON.assignment, "--shard", "1/1", "-j", "2", "--course", str(course)],
                    check=True, capture_output=True, timeout=600)
-    report = subprocess.run(run + ["report", "1.3", "--course", str(course), "-o", str(course / "class.html")],
-                            capture_output=True, text=True, timeout=300)
-    return course, report
+    done = subprocess.run(run + ["report", "1.3", "--course", str(course), "-o", str(course / "class.html")],
+                          capture_output=True, text=True, timeout=300)
+    return {"returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory, worker_id) -> tuple[Path, dict]:
+    """A course with a correct, a buggy, an untouched and a missing submission, graded; and
+    `looplab report`'s run on it. Graded once per test run: xdist workers share it through
+    their common temporary folder, under a lock (the recipe of pytest-xdist's docs)."""
+    from filelock import FileLock
+    shared = tmp_path_factory.mktemp("one") if worker_id == "master" else tmp_path_factory.getbasetemp().parent
+    course, ran = shared / "graded-class", shared / "graded-class.json"
+    with FileLock(str(shared / "graded-class.lock")):
+        if not ran.exists():
+            course.mkdir()
+            ran.write_text(json.dumps(_grade_and_report(course)))
+    return course, json.loads(ran.read_text())
 
 
 def test_report_of_a_graded_class_names_its_mistake_statuses_and_speeds(graded):
     course, report = graded
-    assert report.returncode == 0, report.stderr
-    assert report.stdout.startswith(f"{LESSON.assignment}: 4 graded submission(s), mean ")
-    assert "statuses: missing 1, not_implemented 1, ok 2" in report.stdout
-    assert f"    1 student(s)  train_batch: {AFTER}" in report.stdout
-    assert f"class report: {course / 'class.html'}" in report.stderr
+    assert report["returncode"] == 0, report["stderr"]
+    assert report["stdout"].startswith(f"{LESSON.assignment}: 4 graded submission(s), mean ")
+    assert "statuses: missing 1, not_implemented 1, ok 2" in report["stdout"]
+    assert f"    1 student(s)  train_batch: {AFTER}" in report["stdout"]
+    assert f"class report: {course / 'class.html'}" in report["stderr"]
     stored = json.loads((course / "autograded" / "ada" / LESSON.assignment / "looplab-result.json").read_text())
     speeds = [c["speed"] for t in stored["report"]["tasks"].values() for c in t["checks"] if c["speed"]]
     assert len(speeds) == 3 and all(0 < s < 8 for s in speeds)  # lesson 1.3's three speed checks
-    assert re.search(r"slowest against the reference: (ada|ben) \d+\.\dx \(train_", report.stdout)
+    assert re.search(r"slowest against the reference: (ada|ben) \d+\.\dx \(train_", report["stdout"])
 
 
 @pytest.mark.browser
