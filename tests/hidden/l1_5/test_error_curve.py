@@ -9,10 +9,10 @@ import math
 
 import torch
 
-from looplab.checks import StudentError, as_float_list, expect, fail, likely, points, unfinished
+from looplab.checks import as_float_list, expect, fail, likely, points
 
 from . import isolated
-from .functions import CUBIC_SINE, FLAT_REGRESSION, MARK, REGRESSION, TANH_COS, about, point
+from .functions import CUBIC_SINE, TANH_COS, about, point
 
 HS = [10.0 ** -k for k in range(1, 13)]  # 1e-1 down to 1e-12
 
@@ -105,26 +105,4 @@ def test_inputs_unchanged_no_steps_and_plain_floats(student, reference):
 
 @points("error_curve", 0.5)
 def test_calls_grad_f_once_and_a_wrong_shape_raises_value_error(student, reference):
-    x = point((3, 1), seed=114)
-    hs = [1e-2, 1e-4, 1e-6]
-    try:
-        isolated.result(student, reference, "error_curve", REGRESSION.remote(x),
-                        REGRESSION.remote_gradient(x, max_calls=1), x, hs)
-    except StudentError as err:
-        if "grad_f was evaluated more than" in err.message and MARK in err.message:
-            fail(f"error_curve called grad_f more than once for {len(hs)} step sizes ({about(x)}); "
-                 f"the analytical gradient does not depend on h: call grad_f(x) once, before the loop")
-        raise
-    try:
-        value = isolated.result(student, reference, "error_curve", REGRESSION.remote(x),
-                                FLAT_REGRESSION.remote_gradient(x), x, hs)
-    except StudentError as err:
-        if unfinished(err):
-            raise
-        expect(err.type == "ValueError",
-               f"error_curve with grad_f(x) of shape (3,) for x of shape (3, 1) raised "
-               f"{err.type}: {err.message:.100}; the contract lets relative_error's ValueError through")
-        return
-    fail(f"error_curve with grad_f(x) of shape (3,) for x of shape (3, 1) returned {value!r:.80} "
-         f"instead of raising ValueError; pass grad_f(x) to relative_error as it is (do not reshape "
-         f"it) and let its ValueError through")
+    isolated.expect_grad_f_once_and_value_error(student, reference, "error_curve", [1e-2, 1e-4, 1e-6])
