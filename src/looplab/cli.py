@@ -60,6 +60,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--course", type=Path, default=None)
 
+    p = sub.add_parser("report", help="write a class report (HTML) from what `looplab grade` stored")
+    p.add_argument("assignment", help="lesson-1.3 or 1.3")
+    p.add_argument("--course", type=Path, default=None, help="course directory with autograded/")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="where to write the page (default: exports/<assignment>/class-report.html)")
+
     p = sub.add_parser("gradescope", help="write a lesson's autograder zip for Gradescope")
     p.add_argument("lesson", help="lesson-1.3 or 1.3")
     p.add_argument("-o", "--output", type=Path, default=None,
@@ -132,6 +138,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "merge":
         from looplab.grading.run import merge
         return merge(args.assignment, course=args.course)
+    if args.command == "report":
+        from looplab.class_report import class_report
+        text, page = class_report(args.assignment, course=args.course, output=args.output)
+        print(text)
+        print(f"class report: {page}", file=sys.stderr)
+        return 0
     if args.command == "demo":
         from looplab.demo import demo
         from looplab.report import render_text

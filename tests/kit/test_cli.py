@@ -45,9 +45,12 @@ def test_check_json_report_has_the_documented_shape(capsys, tmp_path):
     task = report["tasks"]["train_batch"]
     assert set(task) == {"score", "max_score", "status", "checks"}
     check = task["checks"][0]
-    assert set(check) == {"name", "passed", "points", "max_points", "message"}
+    assert set(check) == {"name", "passed", "points", "max_points", "message", "mistakes", "speed"}
     failed = [c for c in task["checks"] if not c["passed"]]
     assert failed and "recorded after the update" in failed[0]["message"]
+    assert failed[0]["mistakes"] == ["the loss is recorded after the update instead of just before it"]
+    speeds = [c["speed"] for t in report["tasks"].values() for c in t["checks"] if c["speed"] is not None]
+    assert len(speeds) == 2 and all(s > 0 for s in speeds)  # train_batch's is wrong: not timed
 
 
 def test_check_text_report_shows_score_and_failures(capsys):
