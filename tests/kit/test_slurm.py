@@ -210,7 +210,7 @@ def test_readme_array_job_on_slurm_merged_equals_one_unsharded_run(tmp_path, gra
                           cwd=jobdir, env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert _looplab("grade", "1.3", "--course", str(whole)).returncode == 0  # meanwhile, unsharded
-    slurm.wait_until_idle(timeout=600)
+    slurm.wait_until_idle(timeout=300)
     took = time.monotonic() - started
     logs = {p.name: p.read_text(errors="replace") for p in sorted(jobdir.glob("slurm-*.out"))}
     jobs = slurm.jobs()
