@@ -54,6 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("assignment")
     p.add_argument("--course", type=Path, default=None)
 
+    p = sub.add_parser("gradescope", help="write a lesson's autograder zip for Gradescope")
+    p.add_argument("lesson", help="lesson-1.3 or 1.3")
+    p.add_argument("-o", "--output", type=Path, default=None,
+                   help="the zip to write (default: gradescope-lesson-M.L.zip here)")
+
     p = sub.add_parser("new", help="scaffold a new lesson's files (checks, catalogue, notebook)")
     p.add_argument("lesson", help="the new lesson's id, e.g. 2.1")
     p.add_argument("title", help="the lesson's title, quoted")
@@ -127,6 +132,14 @@ def _dispatch(args: argparse.Namespace) -> int:
                 print(json.dumps({"example": kind, **report.to_dict()}), flush=True)
             else:
                 print(f"\n=== {kind}: {shown} ===\n{render_text(report)}", flush=True)
+        return 0
+    if args.command == "gradescope":
+        from looplab.gradescope.bundle import build
+        bundle = build(args.lesson, args.output)
+        print(f"wrote {bundle.path} ({len(bundle.files)} files, {bundle.size // 1024} KiB)")
+        print(f"next: on Gradescope, make a Programming Assignment worth {bundle.max_score:g} points "
+              f"and upload {bundle.path.name} as its autograder (Configure Autograder > Zip file)",
+              file=sys.stderr)
         return 0
     if args.command == "new":
         from looplab.scaffold import new

@@ -97,6 +97,11 @@ def test_grade_stops_before_any_work_with_one_error_and_hint(capsys, tmp_path):
         err = capsys.readouterr().err
         assert err.count("error: ") == 1 and error in err and "hint: " in err, (name, err)
         assert "student" not in err, name  # no summary table was printed
+    (tmp_path / "fresh" / "gradebook.db").write_text("not a database")
+    assert main(["grade", "lesson-1.3", "--course", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    assert "is not an nbgrader gradebook" in err and "generate_assignment" in err, err
+    (tmp_path / "fresh" / "gradebook.db").unlink()
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{tmp_path / 'fresh' / 'gradebook.db'}"):
         pass  # a gradebook that does not know the assignment
