@@ -126,6 +126,9 @@ def test_a_mixed_class_gets_a_row_and_a_status_each(tmp_path, gradebook_template
     out = course / "autograded" / "ben" / LESSON.assignment
     gradescope = json.loads((out / "results.json").read_text())
     assert gradescope["score"] == rows["ben"]["score"] and gradescope["tests"]
+    # the format `looplab gradescope`'s autograder writes: one test per task, plain text
+    assert [t["name"] for t in gradescope["tests"]] == list(LESSON.tasks)
+    assert gradescope["output_format"] == "text" and "protection:" in gradescope["output"]
     assert "likely mistake" in (out / "feedback.html").read_text()
     with open(course / "exports" / LESSON.assignment / "grades.csv") as f:
         table = {row["student"]: row for row in csv.DictReader(f)}
