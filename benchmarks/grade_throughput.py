@@ -4,7 +4,7 @@ What it measures. A temporary nbgrader course gets a class of lesson-1.3 noteboo
 submissions, built from the committed student notebook (release/) with its answer
 cells filled from the instructor notebook's solutions (source/): mostly correct
 students, some with a planted bug, exactly one slow (a per-sample Python loop in
-train_batch's loss) and exactly one hanging (`while True: pass` in noise_floor).
+train_batch's loss) and exactly one hanging (`while True: pass` in epochs_to_target).
 The same class is then graded twice, each on its own copy of the course (same
 gradebook state, right after `nbgrader generate_assignment`):
 
@@ -13,7 +13,7 @@ gradebook state, right after `nbgrader generate_assignment`):
              calls looplab.nbgrader_hook.hidden_score, which runs `looplab check`
              once per notebook in a subprocess. nbgrader's default timeout is 30 s
              per cell, so the hanging notebook costs 30 s for every cell that
-             calls noise_floor: that is nbgrader's real cost and is kept.
+             calls epochs_to_target: that is nbgrader's real cost and is kept.
   looplab    `python -m looplab grade lesson-1.3 --course COPY --json --jobs J`.
 
 Each whole command is timed with time.perf_counter (with --repeat R the two are
@@ -57,17 +57,16 @@ BUGS = {
          "        losses.append(mse(X, y, w, b).item())  # recorded after the update\n"))],
     "buggy: no shuffle": [(
         "minibatch_indices", "order = torch.randperm(n, generator=generator)", "order = torch.arange(n)")],
-    "buggy: no bias column": [(
-        "noise_floor",
-        "A = torch.cat([X64, torch.ones(X64.shape[0], 1, dtype=torch.float64)], dim=1)",
-        "A = X64")],
+    "buggy: full-data loss at epoch end": [(
+        "train_stochastic", "        losses.append(total / n)",
+        "        losses.append(mse(X, y, w, b).item())  # all data, after the epoch")],
 }
 KINDS = {
     "correct": [],
     **BUGS,
     "slow": [("train_batch", "loss = mse(X, y, w, b)  # all N samples",
               "loss = sum(((X[i] @ w + b - y[i]) ** 2).sum() for i in range(len(X))) / len(X)")],
-    "hanging": [("noise_floor", f"    {BEGIN}\n", f"    {BEGIN}\n    while True:\n        pass\n")],
+    "hanging": [("epochs_to_target", f"    {BEGIN}\n", f"    {BEGIN}\n    while True:\n        pass\n")],
 }
 HONEST = {"correct", *BUGS}
 
@@ -242,7 +241,7 @@ def main() -> int:
           + (f"; medians of {args.repeat} runs each" if args.repeat > 1 else ""))
     print(f"nbgrader autograde: {nb_wall:8.1f} s wall, {n / nb_wall * 60:6.1f} submissions/min "
           f"(includes nbgrader's 30 s per-cell timeout, hit {timeouts} time(s) in the last run: "
-          f"every cell that calls the hanging noise_floor, and any cell slower than that)")
+          f"every cell that calls the hanging epochs_to_target, and any cell slower than that)")
     print(f"looplab grade:      {ll_wall:8.1f} s wall, {n / ll_wall * 60:6.1f} submissions/min")
     print(f"throughput ratio looplab/nbgrader: {nb_wall / ll_wall:.1f}x")
     print(f"looplab per submission: {ll_wall * jobs / n:.2f} worker-s = median check {check_s:.2f} s "
