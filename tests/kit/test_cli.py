@@ -45,9 +45,12 @@ def test_check_json_report_has_the_documented_shape(capsys, tmp_path):
     task = report["tasks"]["train_batch"]
     assert set(task) == {"score", "max_score", "status", "checks"}
     check = task["checks"][0]
-    assert set(check) == {"name", "passed", "points", "max_points", "message"}
+    assert set(check) == {"name", "passed", "points", "max_points", "message", "mistakes", "speed"}
     failed = [c for c in task["checks"] if not c["passed"]]
     assert failed and "recorded after the update" in failed[0]["message"]
+    assert failed[0]["mistakes"] == ["the loss is recorded after the update instead of just before it"]
+    speeds = [c["speed"] for t in report["tasks"].values() for c in t["checks"] if c["speed"] is not None]
+    assert len(speeds) == 2 and all(s > 0 for s in speeds)  # train_batch's is wrong: not timed
 
 
 def test_check_text_report_shows_score_and_failures(capsys):
@@ -97,6 +100,11 @@ def test_grade_stops_before_any_work_with_one_error_and_hint(capsys, tmp_path):
         err = capsys.readouterr().err
         assert err.count("error: ") == 1 and error in err and "hint: " in err, (name, err)
         assert "student" not in err, name  # no summary table was printed
+    (tmp_path / "fresh" / "gradebook.db").write_text("not a database")
+    assert main(["grade", "lesson-1.3", "--course", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    assert "is not an nbgrader gradebook" in err and "generate_assignment" in err, err
+    (tmp_path / "fresh" / "gradebook.db").unlink()
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{tmp_path / 'fresh' / 'gradebook.db'}"):
         pass  # a gradebook that does not know the assignment

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 
-from looplab.checks.compare import likely
+from looplab.checks.compare import likely, named_mistakes
 from looplab.checks.faults import known_cause
 from looplab.checks.marks import MARK
 from looplab.checks.student import Student
@@ -88,7 +88,9 @@ class CheckSession:
             task, pts = mark.kwargs["task"], float(mark.kwargs["points"])
             message = self._message(task, call.excinfo) if failed else ""
             result = self.report.tasks.setdefault(task, TaskResult())
-            result.add(CheckResult(_title(item), not failed, 0.0 if failed else pts, pts, message))
+            speeds, self._student.speeds[:] = list(self._student.speeds), []
+            result.add(CheckResult(_title(item), not failed, 0.0 if failed else pts, pts, message,
+                                   named_mistakes(message), max(speeds, default=None)))
         return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
                                  str(call.excinfo.value)[:500] if failed else None, call.when,
                                  duration=call.duration, start=call.start, stop=call.stop)
