@@ -11,7 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from looplab.checks.compare import named_mistakes
+from looplab.checks.compare import likely, named_mistakes
+from looplab.checks.faults import known_cause
 from looplab.checks.marks import MARK
 from looplab.checks.student import Student
 from looplab.report import CheckResult, Curve, Report, TaskResult
@@ -156,7 +157,8 @@ def _fault_message(exc: StudentFault) -> str:
         if exc.kind == "missing":
             return f"not defined: {exc.message.split(': ', 1)[-1]}; keep the function's name from the stub"
         tail = _last_frames(exc.detail)
-        return f"your code raised {exc.message}" + (f"\n{tail}" if tail else "")
+        return (f"your code raised {exc.message}" + (f"\n{tail}" if tail else "")
+                + likely(known_cause(exc)))
     return f"{exc.status}: {exc.message}"
 
 
