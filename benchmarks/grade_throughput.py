@@ -1,33 +1,37 @@
 """Class-grading throughput: `nbgrader autograde` against `looplab grade`, same class.
 
-What it measures. A temporary nbgrader course gets a class of lesson-1.3 notebook
-submissions, built from the committed student notebook (release/) with its answer
-cells filled from the instructor notebook's solutions (source/): mostly correct
-students, some with a planted bug, exactly one slow (a per-sample Python loop in
-train_batch's loss) and exactly one hanging (`while True: pass` in noise_floor).
-The same class is then graded twice, each on its own copy of the course (same
-gradebook state, right after `nbgrader generate_assignment`):
+What it measures. A temporary nbgrader course gets a class of notebook submissions of
+one lesson (--lesson, default 1.3), built from the committed student notebook
+(release/) with its answer cells filled from the instructor notebook's solutions
+(source/): mostly correct students, some with a planted bug (the lesson catalogue's
+first mistakes, its `example="buggy"` one first, each transplanted into the answer
+cells that define the functions it changes), one slow (the catalogue's
+`example="slow"` mistake, where the lesson has one) and exactly one hanging
+(`while True: pass` at the top of the lesson's last task). The same class is then
+graded twice, each on its own copy of the course (same gradebook state, right after
+`nbgrader generate_assignment`):
 
-  nbgrader   `python -m nbgrader autograde lesson-1.3`: one kernel per notebook,
+  nbgrader   `python -m nbgrader autograde lesson-M.L`: one kernel per notebook,
              every cell executed (demonstrations included); each hidden test cell
              calls looplab.nbgrader_hook.hidden_score, which runs `looplab check`
              once per notebook in a subprocess. nbgrader's default timeout is 30 s
              per cell, so the hanging notebook costs 30 s for every cell that
-             calls noise_floor: that is nbgrader's real cost and is kept.
-  looplab    `python -m looplab grade lesson-1.3 --course COPY --json --jobs J`.
+             calls the hanging function: that is nbgrader's real cost and is kept.
+  looplab    `python -m looplab grade lesson-M.L --course COPY --json --jobs J`.
 
 Each whole command is timed with time.perf_counter (with --repeat R the two are
 interleaved, alternating which goes first, and medians are reported). Then the
 honest submissions (correct and buggy) must get the same total score from both:
 nbgrader's from its gradebook, looplab's from its JSON lines. A mismatch exits 1.
 
-Run:  uv run python benchmarks/grade_throughput.py [--students N] [--jobs J] [--repeat R] [--keep]
+Run:  uv run python benchmarks/grade_throughput.py [--lesson M.L] [--students N] [--jobs J] [--repeat R] [--keep]
 Figures go to stdout, progress to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import os
 import random
@@ -42,34 +46,89 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENT = "lesson-1.3"
-NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+sys.path.insert(0, str(ROOT / "src"))
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BUGGY_KINDS = 3  # distinct planted bugs in a class, taken from the lesson's catalogue
 
-# A submission kind is a list of edits (answer cell's grade_id, old text, new text),
-# applied to the instructor's solution before the solution markers are removed.
-BUGS = {
-    "buggy: loss after update": [(
-        "train_batch",
-        ("        losses.append(loss.item())  # recorded before the update\n"
-         "        sgd_step(loss, w, b, lr)\n"),
-        ("        sgd_step(loss, w, b, lr)\n"
-         "        losses.append(mse(X, y, w, b).item())  # recorded after the update\n"))],
-    "buggy: no shuffle": [(
-        "minibatch_indices", "order = torch.randperm(n, generator=generator)", "order = torch.arange(n)")],
-    "buggy: no bias column": [(
-        "noise_floor",
-        "A = torch.cat([X64, torch.ones(X64.shape[0], 1, dtype=torch.float64)], dim=1)",
-        "A = X64")],
-}
-KINDS = {
-    "correct": [],
-    **BUGS,
-    "slow": [("train_batch", "loss = mse(X, y, w, b)  # all N samples",
-              "loss = sum(((X[i] @ w + b - y[i]) ** 2).sum() for i in range(len(X))) / len(X)")],
-    "hanging": [("noise_floor", f"    {BEGIN}\n", f"    {BEGIN}\n    while True:\n        pass\n")],
-}
-HONEST = {"correct", *BUGS}
+ASSIGNMENT = NOTEBOOK = ""  # set by main() from --lesson
+KINDS: dict[str, dict[str, str]] = {}  # kind -> {grade_id: answer cell code}
+HONEST: set[str] = set()  # kinds whose scores must agree between the two graders
+
+
+def solution_cells(lesson_id: str) -> dict[str, str]:
+    """grade_id -> the instructor's answer cell code, solution markers removed."""
+    source = nbformat.read(ROOT / "source" / f"lesson-{lesson_id}" / f"lesson-{lesson_id}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]:
+            "\n".join(line for line in c.source.splitlines() if line.strip() not in (BEGIN, END))
+            for c in source.cells if c.metadata.get("nbgrader", {}).get("solution")}
+
+
+def _definitions(code: str) -> dict[str, str]:
+    """Top-level def/class name -> its source text (decorators included)."""
+    lines = code.splitlines()
+    found = {}
+    for node in ast.parse(code).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            found[node.name] = "\n".join(lines[first - 1:node.end_lineno])
+    return found
+
+
+def transplant(cells: dict[str, str], reference: str, submission: str) -> dict[str, str] | None:
+    """The answer cells with every top-level definition that `submission` (a whole .py, a
+    catalogue entry) changes from `reference` replaced by the submission's version; None
+    when a changed definition lives in no answer cell (the kind cannot be built)."""
+    theirs, ours = _definitions(submission), _definitions(reference)
+    changed = {name for name, text in theirs.items() if ours.get(name) != text}
+    cells = dict(cells)
+    for grade_id, code in cells.items():
+        for name, text in _definitions(code).items():
+            if name in changed:
+                code = code.replace(text, theirs[name])
+                changed.discard(name)
+        cells[grade_id] = code
+    return None if changed else cells
+
+
+def hanging(cells: dict[str, str], task: str) -> dict[str, str]:
+    """The answer cells with `while True: pass` as the first statement of `task`'s body."""
+    cells = dict(cells)
+    for grade_id, code in cells.items():
+        for node in ast.parse(code).body:
+            if isinstance(node, ast.FunctionDef) and node.name == task:
+                body = node.body[1:] if ast.get_docstring(node) and len(node.body) > 1 else node.body
+                lines = code.splitlines()
+                indent = " " * body[0].col_offset
+                lines.insert(body[0].lineno - 1, f"{indent}while True:\n{indent}    pass")
+                cells[grade_id] = "\n".join(lines)
+                return cells
+    raise SystemExit(f"error: no answer cell defines {task}")
+
+
+def class_kinds(lesson_id: str) -> dict[str, dict[str, str]]:
+    """kind -> answer cells. correct: the instructor's solution; buggy: the lesson catalogue's
+    first mistakes that live in answer cells (its `example="buggy"` one first); slow: its
+    `example="slow"` mistake (if it has one); hanging: `while True: pass` in the last task."""
+    from looplab import catalogue, lessons
+    lesson = lessons.get(lesson_id)
+    cells = solution_cells(lesson.id)
+    reference = catalogue.reference_source(lesson.id)
+    mistakes = catalogue.load(lesson).MISTAKES
+    kinds = {"correct": cells}
+    ordered = sorted(mistakes, key=lambda m: m.example != "buggy")
+    for mistake in ordered:
+        if mistake.example == "slow" or mistake.gap:
+            continue
+        built = transplant(cells, reference, mistake.source)
+        if built is not None:
+            kinds[f"buggy: {mistake.id}"] = built
+        if len(kinds) > BUGGY_KINDS:
+            break
+    slow = [m for m in mistakes if m.example == "slow"]
+    if slow and (built := transplant(cells, reference, slow[0].source)) is not None:
+        kinds["slow"] = built
+    kinds["hanging"] = hanging(cells, lesson.tasks[-1])
+    return kinds
 
 
 def say(text: str) -> None:
@@ -95,26 +154,17 @@ def run(cmd: list[str], cwd: Path, log: Path) -> tuple[float, str]:
 
 
 def roster(n: int) -> dict[str, str]:
-    """student id -> kind: one slow, one hanging, about a third of the rest buggy (at least
-    one correct), the bug kinds taken in turn; order shuffled with a fixed seed."""
-    honest = n - 2
+    """student id -> kind: one slow (if the lesson has one), one hanging, about a third of
+    the rest buggy (at least one correct), the bug kinds taken in turn; order shuffled with
+    a fixed seed."""
+    bugs = [k for k in KINDS if k.startswith("buggy")]
+    special = [k for k in ("slow", "hanging") if k in KINDS]
+    honest = n - len(special)
     n_buggy = min(max(2, honest // 3), honest - 1)
-    kinds = ["slow", "hanging"] + [list(BUGS)[i % len(BUGS)] for i in range(n_buggy)]
+    kinds = special + [bugs[i % len(bugs)] for i in range(n_buggy)]
     kinds += ["correct"] * (honest - n_buggy)
     random.Random(0).shuffle(kinds)
     return {f"student{i + 1:02d}": kind for i, kind in enumerate(kinds)}
-
-
-def answers(kind: str) -> dict[str, str]:
-    """grade_id -> the answer cell's code for this kind of student."""
-    source = nbformat.read(ROOT / "source" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    cells = {c.metadata["nbgrader"]["grade_id"]: c.source for c in source.cells
-             if c.metadata.get("nbgrader", {}).get("solution")}
-    for grade_id, old, new in KINDS[kind]:
-        assert cells[grade_id].count(old) == 1, f"{kind}: {old!r} is not once in {grade_id}"
-        cells[grade_id] = cells[grade_id].replace(old, new)
-    return {gid: "\n".join(line for line in code.splitlines() if line.strip() not in (BEGIN, END))
-            for gid, code in cells.items()}
 
 
 def make_course(course: Path, students: dict[str, str]) -> None:
@@ -126,7 +176,7 @@ def make_course(course: Path, students: dict[str, str]) -> None:
     release = nbformat.read(ROOT / "release" / ASSIGNMENT / NOTEBOOK, as_version=4)
     for student, kind in students.items():
         nb = nbformat.from_dict(json.loads(json.dumps(release)))  # a deep copy
-        code = answers(kind)
+        code = KINDS[kind]
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if meta.get("solution"):
@@ -185,6 +235,8 @@ def compare(runs: list[tuple[dict, dict]], students: dict[str, str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lesson", default="1.3", help="the lesson whose class is graded (default 1.3, "
+                        "so figures compare across versions)")
     parser.add_argument("--students", type=int, default=12, help="class size, at least 3 (default 12)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="looplab workers (default: all cores)")
     parser.add_argument("--repeat", type=int, default=1, help="gradings of each kind, interleaved (default 1)")
@@ -192,6 +244,12 @@ def main() -> int:
     args = parser.parse_args()
     if args.students < 3:
         parser.error("--students must be at least 3 (a correct, a slow and a hanging one)")
+    global ASSIGNMENT, NOTEBOOK
+    from looplab import lessons
+    lesson = lessons.get(args.lesson)
+    ASSIGNMENT, NOTEBOOK = lesson.assignment, f"{lesson.assignment}.ipynb"
+    KINDS.update(class_kinds(lesson.id))
+    HONEST.update(k for k in KINDS if k == "correct" or k.startswith("buggy"))
     students = roster(args.students)
     tmp = Path(tempfile.mkdtemp(prefix="looplab-bench-"))
     say(f"courses under {tmp}")
@@ -237,12 +295,13 @@ def main() -> int:
     # is small or uneven: idle tail time (e.g. behind the hanging submission) lands in it.
     overhead = ll_wall * jobs / n - check_s
     print(f"\nmachine: {os.cpu_count()} cores; looplab --jobs {args.jobs} ({jobs} worker(s) used)")
-    print(f"submissions: {n} ({sum(k == 'correct' for k in students.values())} correct, "
-          f"{sum(k in BUGS for k in students.values())} buggy, 1 slow, 1 hanging)"
+    print(f"lesson {lesson.id}; submissions: {n} ({sum(k == 'correct' for k in students.values())} correct, "
+          f"{sum(k.startswith('buggy') for k in students.values())} buggy, "
+          f"{sum(k == 'slow' for k in students.values())} slow, 1 hanging in {lesson.tasks[-1]})"
           + (f"; medians of {args.repeat} runs each" if args.repeat > 1 else ""))
     print(f"nbgrader autograde: {nb_wall:8.1f} s wall, {n / nb_wall * 60:6.1f} submissions/min "
           f"(includes nbgrader's 30 s per-cell timeout, hit {timeouts} time(s) in the last run: "
-          f"every cell that calls the hanging noise_floor, and any cell slower than that)")
+          f"every cell that calls the hanging {lesson.tasks[-1]}, and any cell slower than that)")
     print(f"looplab grade:      {ll_wall:8.1f} s wall, {n / ll_wall * 60:6.1f} submissions/min")
     print(f"throughput ratio looplab/nbgrader: {nb_wall / ll_wall:.1f}x")
     print(f"looplab per submission: {ll_wall * jobs / n:.2f} worker-s = median check {check_s:.2f} s "

@@ -6,20 +6,7 @@ import matplotlib.pyplot as plt
 
 
 def mse(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> Tensor:
-    """Mean squared error of the linear model X @ w + b on the data (X, y).
-
-    Args:
-        X: inputs, float32 tensor of shape (N, d), N >= 1.
-        y: targets, float32 tensor of shape (N, 1).
-        w: weights, float32 tensor of shape (d, 1).
-        b: bias, float32 tensor of shape (1,).
-
-    Returns:
-        A 0-dimensional float32 tensor: (1/N) * sum over i of (x_i . w + b - y_i) ** 2,
-        the mean over the N samples of the squared prediction error.
-
-    Uses no randomness. X, y, w and b are left unchanged. Raises no errors of its own.
-    """
+    """Mean squared error of the linear model X @ w + b on (X, y): a 0-dim tensor."""
     residual = X @ w + b - y  # (N, 1): prediction minus target
     return (residual ** 2).mean()
 
@@ -38,8 +25,9 @@ def mse_gradient(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Te
         grad_b is dL/db, a float32 tensor of shape (1,), where L = mse(X, y, w, b).
         Neither requires grad.
 
-    No autograd: no .backward(), no torch.autograd, no requires_grad; the gradient comes
-    from the formula, computed for all N samples at once (no Python loop over samples).
+    No autograd: no .backward(), no torch.autograd, no requires_grad (it is checked inside
+    torch.inference_mode(), where autograd records nothing); the gradient comes from the
+    formula, computed for all N samples at once (no Python loop over samples).
     Uses no randomness. X, y, w and b are left unchanged. Raises no errors of its own.
     """
     n = X.shape[0]
@@ -47,29 +35,6 @@ def mse_gradient(X: Tensor, y: Tensor, w: Tensor, b: Tensor) -> tuple[Tensor, Te
     grad_w = (2.0 / n) * (X.T @ residual)  # (d, 1): every sample pulls along its own x_i
     grad_b = (2.0 / n) * residual.sum(dim=0)  # (1,): the mean residual, times 2
     return grad_w, grad_b
-
-
-def gd_step(X: Tensor, y: Tensor, w: Tensor, b: Tensor, lr: float) -> tuple[Tensor, Tensor]:
-    """One step of gradient descent on the mean squared error, returning new parameters.
-
-    Args:
-        X: inputs, float32 tensor of shape (N, d).
-        y: targets, float32 tensor of shape (N, 1).
-        w: current weights, float32 tensor of shape (d, 1).
-        b: current bias, float32 tensor of shape (1,).
-        lr: learning rate, a float >= 0.
-
-    Returns:
-        A tuple (w_new, b_new) of new float32 tensors of shapes (d, 1) and (1,):
-        w_new = w - lr * dL/dw and b_new = b - lr * dL/db, with the gradient of
-        L = mse(X, y, w, b) taken at the current w and b (use mse_gradient). Neither
-        requires grad.
-
-    No autograd. Uses no randomness. X, y, w and b are left unchanged (no in-place update).
-    Raises no errors of its own.
-    """
-    grad_w, grad_b = mse_gradient(X, y, w, b)
-    return w - lr * grad_w, b - lr * grad_b  # new tensors: w and b stay as they were
 
 
 def fit(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, lr: float,
@@ -86,12 +51,14 @@ def fit(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, lr: float,
 
     Returns:
         A tuple (w, b, losses). w (d, 1) and b (1,) are float32 tensors: the parameters
-        after exactly `steps` updates w <- w - lr * dL/dw, b <- b - lr * dL/db
+        after exactly `steps` updates w <- w - lr * dL/dw, b <- b - lr * dL/db, with the
+        gradient from mse_gradient at the current w and b
         (for steps=0, values equal to w0 and b0). losses is a list of `steps` Python floats;
         entry k is mse(X, y, w, b) just before update k, so entry 0 is the loss of w0, b0.
         For steps=0 it is []. Neither w nor b requires grad.
 
-    No autograd. Uses no randomness. X, y, w0 and b0 are left unchanged.
+    No autograd (it is checked inside torch.inference_mode()). Uses no randomness.
+    X, y, w0 and b0 are left unchanged.
     A learning rate above the stable limit makes the losses grow; that is not an error.
     Raises no errors of its own.
     """
@@ -99,7 +66,8 @@ def fit(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, lr: float,
     losses = []
     for _ in range(steps):
         losses.append(mse(X, y, w, b).item())  # recorded before the update
-        w, b = gd_step(X, y, w, b, lr)
+        grad_w, grad_b = mse_gradient(X, y, w, b)
+        w, b = w - lr * grad_w, b - lr * grad_b  # new tensors, never the caller's
     return w, b, losses
 
 

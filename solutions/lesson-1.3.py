@@ -181,8 +181,11 @@ def epochs_to_target(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, batch_size: i
     X, y, w0 and b0 are left unchanged (it trains on copies).
 
     Raises:
-        ValueError: if batch_size < 1 and an epoch has to be trained (from minibatch_indices).
+        ValueError: if batch_size < 1, checked before anything else (even when no epoch
+            has to be trained).
     """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     n = X.shape[0]
     w = w0.detach().clone().requires_grad_(True)
     b = b0.detach().clone().requires_grad_(True)
@@ -195,24 +198,3 @@ def epochs_to_target(X: Tensor, y: Tensor, w0: Tensor, b0: Tensor, batch_size: i
         for idx in minibatch_indices(n, batch_size, generator):
             sgd_step(mse(X[idx], y[idx], w, b), w, b, lr)
     return None
-
-
-def noise_floor(X: Tensor, y: Tensor) -> float:
-    """The smallest mean squared error any linear model X @ w + b can reach on (X, y).
-
-    Args:
-        X: inputs, float32 tensor of shape (N, d).
-        y: targets, float32 tensor of shape (N, 1).
-
-    Returns:
-        A Python float: the mean squared residual of the least-squares fit of w and b
-        together (X with a column of ones appended), computed in closed form in float64.
-        For y = X @ w_true + b_true + noise with noise variance sigma**2 it is about
-        sigma**2; no training run can bring the full-data loss below it.
-
-    Uses no randomness. X and y are left unchanged. Raises no errors of its own.
-    """
-    X64, y64 = X.double(), y.double()
-    A = torch.cat([X64, torch.ones(X64.shape[0], 1, dtype=torch.float64)], dim=1)  # (N, d+1)
-    coef = torch.linalg.lstsq(A, y64).solution  # best w and b together
-    return ((A @ coef - y64) ** 2).mean().item()

@@ -16,7 +16,7 @@ def loss_grid(x: Tensor, y: Tensor, ws: Tensor, bs: Tensor) -> Tensor:
         bs: the values of b, float32 tensor of shape (Q,).
 
     Returns:
-        A float32 tensor `grid` of shape (P, Q), where grid[i, j] is the mean over the N
+        A floating-point tensor `grid` of shape (P, Q) (any float dtype), where grid[i, j] is the mean over the N
         samples of (ws[i] * x + bs[j] - y) ** 2. Rows follow ws and columns follow bs, the
         layout of torch.meshgrid(ws, bs, indexing="ij").
 
@@ -44,7 +44,7 @@ def gd_path(x: Tensor, y: Tensor, w0: float, b0: float, lr: float, steps: int) -
     and then sets w <- w - lr * dL/dw and b <- b - lr * dL/db.
 
     Returns:
-        A float32 tensor of shape (steps + 1, 2): row k is (w, b) after k updates, so row 0
+        A floating-point tensor of shape (steps + 1, 2) (any float dtype): row k is (w, b) after k updates, so row 0
         is (w0, b0) and steps=0 gives [[w0, b0]].
 
     Uses no randomness. x and y are left unchanged. Raises no errors of its own.
@@ -70,7 +70,7 @@ def plot_landscape(x: Tensor, y: Tensor, ws: Tensor, bs: Tensor, path: Tensor) -
         bs: the values of b of the grid, float32 tensor of shape (Q,).
         path: points (w, b), float tensor of shape (K, 2), e.g. from gd_path.
 
-    Draws on one new figure with one axes:
+    Draws one new figure (a colorbar beside its axes is allowed) and, on one of its axes:
         - contour lines (ax.contour) of loss_grid(x, y, ws, bs) over the grid, with w on the
           horizontal axis and b on the vertical axis, and at least 3 levels crossing the
           grid; the levels are free (contours of the log of the loss are fine too), and a

@@ -45,7 +45,8 @@ def numerical_gradient(f: ScalarFunction, x: Tensor, h: float = 1e-5) -> Tensor:
     randomness.
 
     Raises:
-        Whatever f raises, unchanged (x should still be restored first: use try/finally).
+        Whatever f raises, unchanged, with every entry of x restored before the error
+        leaves the function (use try/finally).
     """
     grad = torch.empty_like(x)  # same shape and dtype as x
     for index in itertools.product(*(range(n) for n in x.shape)):  # () once for a 0-d x

@@ -41,12 +41,32 @@ class Checker:
     """
 
     def __init__(self, root: Path | None = None, sandbox: bool = True,
-                 also_hide: tuple[str, ...] = ()) -> None:
+                 also_hide: tuple[str, ...] = (), zygote=None) -> None:
+        """`zygote`: one already started (class grading starts them early, so their torch
+        import overlaps the grader's own start-up); by default a fresh one is started."""
         from looplab.sandbox.zygote import Zygote
         self.root = root or lessons.data_root()
-        self.zygote = Zygote(str(self.root), sandbox=sandbox, also_hide=also_hide)
+        self.zygote = zygote or Zygote(str(self.root), sandbox=sandbox, also_hide=also_hide)
         self.sandbox = "bubblewrap" if self.zygote.sandboxed else self.zygote.why_not
         self._references: dict[str, StudentProcess] = {}
+
+    def prepare(self, lesson_id: str) -> None:
+        """Do this process's share of the start-up while the zygote imports torch: import
+        pytest, the check library (torch) and the reference solution, and count the lesson's
+        points. Idempotent and cheap once done; `check` calls it first."""
+        lesson = lessons.get(lesson_id)
+        import pytest  # noqa: F401
+
+        import looplab.checks  # noqa: F401 - imports torch
+        load_reference(lesson.solution(self.root))
+        max_points(lesson, self.root)
+
+    def warm(self, lesson_id: str) -> None:
+        """`prepare`, then start the lesson's reference process, so that the first
+        submission a worker grades costs no more than the next ones."""
+        lesson = lessons.get(lesson_id)
+        self.prepare(lesson_id)
+        self._reference(lesson, lesson.limits).start()
 
     def close(self) -> None:
         for process in self._references.values():
@@ -74,6 +94,7 @@ class Checker:
         lesson = lessons.get(lesson_id)
         cells = load_cells(path)
         limits = limits or lesson.limits
+        self.prepare(lesson.id)  # overlaps the zygote's start-up, if it is still starting
         report = Report(lesson=lesson.id, sandbox=self.sandbox, file=path.name)
         clock = time.perf_counter()
         student = StudentProcess(self.zygote, cells, limits)
@@ -123,11 +144,12 @@ def _run_checks(report: Report, lesson: lessons.Lesson, root: Path, student: Stu
                 calls: dict[str, set[str]] | None = None) -> None:
     import pytest
 
+    from looplab.checks.memo import memoised
     from looplab.checks.plugin import CheckSession
     from looplab.checks.student import Student
     from looplab.checks.threads import one_thread
 
-    session = CheckSession(report, Student(student), load_reference(lesson.solution(root)),
+    session = CheckSession(report, Student(student), memoised(load_reference(lesson.solution(root))),
                            Student(reference), only=tasks, calls=calls)
     for task in lesson.tasks:  # report tasks in the lesson's order
         if tasks is None or task in tasks:

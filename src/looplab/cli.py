@@ -42,6 +42,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("lessons", help="list the lessons that have assignments")
 
+    p = sub.add_parser("lab", help="open JupyterLab without nbgrader's instructor tools (for students)",
+                       description="Start JupyterLab as a student should see it: nbgrader's Create "
+                                   "Assignment, Formgrader and course list are hidden; Validate stays. "
+                                   "Arguments go to `jupyter lab`, e.g. `looplab lab work/lesson-1.3.ipynb`.")
+    p.add_argument("arguments", nargs=argparse.REMAINDER, help="passed to `jupyter lab`")
+
     p = sub.add_parser("grade", help="grade every submission of an assignment (nbgrader layout)")
     p.add_argument("assignment", help="lesson-1.3 or 1.3")
     p.add_argument("--jobs", "-j", type=int, default=None, help="worker processes (default: all cores)")
@@ -59,6 +65,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--course", type=Path, default=None,
                    help="course directory (default: the current directory, which holds nbgrader_config.py)")
 
+    p = sub.add_parser("report", help="write a class report (HTML) from what `looplab grade` stored")
+    p.add_argument("assignment", help="lesson-1.3 or 1.3")
+    p.add_argument("--course", type=Path, default=None,
+                   help="course directory with autograded/ (default: the current directory, "
+                        "which holds nbgrader_config.py)")
+    p.add_argument("-o", "--output", type=Path, default=None, metavar="FILE",
+                   help="where to write the page (default: exports/<assignment>/class-report.html)")
+
+    p = sub.add_parser("gradescope", help="write a lesson's autograder zip for Gradescope")
+    p.add_argument("lesson", help="lesson-1.3 or 1.3")
+    p.add_argument("-o", "--output", type=Path, default=None,
+                   help="the zip to write (default: gradescope-lesson-M.L.zip here)")
+
     p = sub.add_parser("new", help="scaffold a new lesson's files (checks, catalogue, notebook)")
     p.add_argument("lesson", help="the new lesson's id, e.g. 2.1")
     p.add_argument("title", help="the lesson's title, quoted")
@@ -72,6 +91,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["lab"] and argv[1:2] not in (["-h"], ["--help"]):
+        from looplab.lab import lab
+        lab(argv[1:])  # jupyter lab's own options pass through untouched; does not return
     args = _parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -126,6 +149,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "merge":
         from looplab.grading.run import merge
         return merge(args.assignment, course=args.course)
+    if args.command == "report":
+        from looplab.class_report import class_report
+        text, page = class_report(args.assignment, course=args.course, output=args.output)
+        print(text)
+        print(f"class report: {page}", file=sys.stderr)
+        return 0
     if args.command == "demo":
         from looplab.demo import demo
         from looplab.report import render_text
@@ -136,6 +165,14 @@ def _dispatch(args: argparse.Namespace) -> int:
                 print(json.dumps({"example": kind, **report.to_dict()}), flush=True)
             else:
                 print(f"\n=== {kind}: {shown} ===\n{render_text(report)}", flush=True)
+        return 0
+    if args.command == "gradescope":
+        from looplab.gradescope.bundle import build
+        bundle = build(args.lesson, args.output)
+        print(f"wrote {bundle.path} ({len(bundle.files)} files, {bundle.size // 1024} KiB)")
+        print(f"next: on Gradescope, make a Programming Assignment worth {bundle.max_score:g} points "
+              f"and upload {bundle.path.name} as its autograder (Configure Autograder > Zip file)",
+              file=sys.stderr)
         return 0
     if args.command == "new":
         from looplab.scaffold import new

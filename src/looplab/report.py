@@ -15,6 +15,9 @@ class CheckResult:
     points: float
     max_points: float
     message: str = ""
+    mistakes: list[str] = field(default_factory=list)  # named in the message ("likely mistake: ...")
+    speed: float | None = None  # a speed check's student/reference median time (a lower bound
+    # when a call was stopped for being far too slow)
 
 
 @dataclass

@@ -41,21 +41,24 @@ def test_check_json_report_has_the_documented_shape(capsys, tmp_path):
     assert report["lesson"] == "1.3" and report["status"] == "ok"
     assert 0 < report["score"] < report["max_score"]
     assert list(report["tasks"]) == ["minibatch_indices", "train_batch", "train_stochastic",
-                                     "train_minibatch", "epochs_to_target", "noise_floor"]
+                                     "train_minibatch", "epochs_to_target"]
     task = report["tasks"]["train_batch"]
     assert set(task) == {"score", "max_score", "status", "checks"}
     check = task["checks"][0]
-    assert set(check) == {"name", "passed", "points", "max_points", "message"}
+    assert set(check) == {"name", "passed", "points", "max_points", "message", "mistakes", "speed"}
     failed = [c for c in task["checks"] if not c["passed"]]
     assert failed and "recorded after the update" in failed[0]["message"]
+    assert failed[0]["mistakes"] == ["the loss is recorded after the update instead of just before it"]
+    speeds = [c["speed"] for t in report["tasks"].values() for c in t["checks"] if c["speed"] is not None]
+    assert len(speeds) == 2 and all(s > 0 for s in speeds)  # train_batch's is wrong: not timed
 
 
 def test_check_text_report_shows_score_and_failures(capsys):
     assert main(["check", "1.3", str(ROOT / "release" / "lesson-1.3" / "lesson-1.3.ipynb")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("lesson 1.3: 0/25  [not_implemented]")
+    assert out.startswith("lesson 1.3: 0/24  [not_implemented]")
     # one line per task, plus one note for the whole file, not one line per check
-    assert out.count("not implemented: the function still raises NotImplementedError") == 6
+    assert out.count("not implemented: the function still raises NotImplementedError") == 5
     assert "note: none of lesson 1.3's functions is written yet" in out
 
 
@@ -70,8 +73,8 @@ def test_readme_sample_report_is_what_check_prints(capsys, tmp_path):
     lines = iter(capsys.readouterr().out.splitlines())
     for line in ("lesson 1.3: " + sample).strip().splitlines():
         assert any(got == line for got in lines), f"README line not in the report, in order: {line!r}"
-    total, task = re.search(r"lesson 1.3: (\d+)/25\n.*?train_batch +(\d+)/5", "lesson 1.3: " + sample, re.S).groups()
-    assert f'"score": {total}.0, "max_score": 25.0' in readme
+    total, task = re.search(r"lesson 1.3: (\d+)/24\n.*?train_batch +(\d+)/5", "lesson 1.3: " + sample, re.S).groups()
+    assert f'"score": {total}.0, "max_score": 24.0' in readme
     assert f'"train_batch": {{"score": {task}.0, "max_score": 5.0' in readme
 
 
@@ -97,6 +100,11 @@ def test_grade_stops_before_any_work_with_one_error_and_hint(capsys, tmp_path):
         err = capsys.readouterr().err
         assert err.count("error: ") == 1 and error in err and "hint: " in err, (name, err)
         assert "student" not in err, name  # no summary table was printed
+    (tmp_path / "fresh" / "gradebook.db").write_text("not a database")
+    assert main(["grade", "lesson-1.3", "--course", str(tmp_path / "fresh")]) == 2
+    err = capsys.readouterr().err
+    assert "is not an nbgrader gradebook" in err and "generate_assignment" in err, err
+    (tmp_path / "fresh" / "gradebook.db").unlink()
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{tmp_path / 'fresh' / 'gradebook.db'}"):
         pass  # a gradebook that does not know the assignment

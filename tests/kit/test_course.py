@@ -21,7 +21,7 @@ def _course(place: Path) -> Path:
     return place
 
 
-@pytest.mark.parametrize("command", ["grade", "merge"])
+@pytest.mark.parametrize("command", ["grade", "merge", "report"])
 def test_a_directory_without_nbgrader_config_is_not_a_course(command, tmp_path, monkeypatch, capsys):
     (tmp_path / "submitted").mkdir()  # looks like a course, but nbgrader would not take it either
     monkeypatch.chdir(tmp_path)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import torch
 
 from looplab import lessons
-from looplab.checks import StudentError, drive, driver
+from looplab.checks import StudentError, drive, driver, without_autograd
 from looplab.checks.student import Student
 from looplab.sandbox.runner import StudentCrash, StudentProcess
 
@@ -29,6 +30,17 @@ def depth(n):
 
 class Weird:
     pass
+
+def by_hand(x):
+    return 2 * x  # d/dx of x ** 2, written out
+
+def by_autograd(x):
+    x = x.detach().clone().requires_grad_(True)  # a private copy: nothing shows in the result
+    (x ** 2).sum().backward()
+    return x.grad
+
+def refuses(x):
+    raise ValueError("x is too small")
 '''
 
 
@@ -101,3 +113,21 @@ def test_a_malformed_reply_from_a_driver_is_still_refused(student, monkeypatch):
     monkeypatch.setattr(protocol, "decode", lambda data, **kw: real({"__nope__": 1}, **kw))
     with pytest.raises(StudentCrash):
         drive(student, "Counter", add_all, 1, [])
+
+
+def test_without_autograd_returns_what_a_hand_written_function_computes(student):
+    got = without_autograd(student, "by_hand", torch.tensor([1.0, -2.0]))
+    assert torch.equal(got, torch.tensor([2.0, -4.0]))
+
+
+def test_without_autograd_fails_a_function_that_takes_its_gradient_from_autograd(student):
+    x = torch.tensor([1.0, -2.0])
+    assert torch.equal(student.by_autograd(x), torch.tensor([2.0, -4.0]))  # right answer outside
+    with pytest.raises(pytest.fail.Exception, match="relies on autograd"):
+        without_autograd(student, "by_autograd", x)
+
+
+def test_without_autograd_lets_an_error_unrelated_to_autograd_through(student):
+    with pytest.raises(StudentError) as info:
+        without_autograd(student, "refuses", torch.tensor([0.0]))
+    assert info.value.type == "ValueError" and info.value.function == "refuses"

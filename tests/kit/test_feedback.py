@@ -7,6 +7,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from looplab.feedback import render_html
 from looplab.report import CheckResult, Curve, Report, TaskResult
 
@@ -103,3 +105,17 @@ def test_curve_heading_names_the_task_once():
     page = render_html(report)
     assert "<h3>train (N=40, lr=0.1)</h3>" in page and "train: train" not in page
     assert "<h3>train: validation loss</h3>" in page
+
+
+@pytest.mark.browser
+def test_page_in_chromium_shows_every_section_and_its_plots_load(in_chromium):
+    report = make_report(curves=[Curve("train_loop", "training loss", [2.3, 1.1, 0.6, 0.4],
+                                       [2.3, 1.0, 0.5, 0.3]),
+                                 Curve("evaluate", "wide range", [100.0, 1.0, 0.01, float("nan")],
+                                       [100.0, 1.0, 0.001, float("inf")])])
+    seen = in_chromium(render_html(report, student="ada", assignment="lesson-1.3"))
+    assert seen["headings"] == ["Tasks", "Notes", "What your code printed", "Loss curves"]
+    assert [(i["alt"], i["loaded"], i["width"], i["height"]) for i in seen["images"]] == [
+        ("loss curve: train_loop: training loss", True, 800, 450),
+        ("loss curve: evaluate: wide range", True, 800, 450)]
+    assert seen["fetched"] == seen["external"] == []  # nothing from the network or disk: it works offline

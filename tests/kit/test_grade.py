@@ -27,13 +27,14 @@ def _without(source: str, name: str) -> str:
     return source[:start] + (source[end + 1:] if end != -1 else "")
 
 
+HOSTILE_SIGNATURE = "def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):"
 CLASS = {
     "ada": REFERENCE_1_3,
     "ben": example("1.3", "buggy"),
-    "cy": _without(REFERENCE_1_3, "noise_floor") + "\ndef noise_floor(X, y):\n    while True:\n        pass\n",
+    "cy": _without(REFERENCE_1_3, "epochs_to_target") + f"\n{HOSTILE_SIGNATURE}\n    while True:\n        pass\n",
     "dee": "import os\nos._exit(1)\n",
-    "eve": _without(REFERENCE_1_3, "noise_floor") + (
-        "\nimport torch\ndef noise_floor(X, y):\n"
+    "eve": _without(REFERENCE_1_3, "epochs_to_target") + (
+        f"\nimport torch\n{HOSTILE_SIGNATURE}\n"
         "    return [torch.empty(256, 1024, 1024) for _ in range(64)]\n"),
     "fox": REFERENCE_1_3 + f'''
 import os, subprocess
@@ -110,10 +111,10 @@ def test_a_mixed_class_gets_a_row_and_a_status_each(tmp_path, gradebook_template
     full = rows["ada"]["max_score"]
     assert rows["ada"]["score"] == full and rows["ada"]["status"] == "ok"
     assert 0 < rows["ben"]["score"] < full
-    assert rows["cy"]["tasks"]["noise_floor"]["status"] == "timeout"
+    assert rows["cy"]["tasks"]["epochs_to_target"]["status"] == "timeout"
     assert rows["cy"]["tasks"]["train_batch"]["score"] == rows["cy"]["tasks"]["train_batch"]["max_score"]
     assert rows["dee"]["status"] == "crashed" and rows["dee"]["score"] == 0
-    assert rows["eve"]["tasks"]["noise_floor"]["status"] == "memory"
+    assert rows["eve"]["tasks"]["epochs_to_target"]["status"] == "memory"
     assert rows["fox"]["score"] == full  # its mischief is contained, its answers are right
     # nothing written outside its scratch directory, nothing left running
     assert not (ROOT / "HACKED").exists() and not Path("~/HACKED").expanduser().exists()
@@ -126,6 +127,9 @@ def test_a_mixed_class_gets_a_row_and_a_status_each(tmp_path, gradebook_template
     out = course / "autograded" / "ben" / LESSON.assignment
     gradescope = json.loads((out / "results.json").read_text())
     assert gradescope["score"] == rows["ben"]["score"] and gradescope["tests"]
+    # the format `looplab gradescope`'s autograder writes: one test per task, plain text
+    assert [t["name"] for t in gradescope["tests"]] == list(LESSON.tasks)
+    assert gradescope["output_format"] == "text" and "protection:" in gradescope["output"]
     assert "likely mistake" in (out / "feedback.html").read_text()
     with open(course / "exports" / LESSON.assignment / "grades.csv") as f:
         table = {row["student"]: row for row in csv.DictReader(f)}
@@ -145,7 +149,7 @@ def test_rerun_is_idempotent_and_a_resubmission_replaces_every_score(tmp_path, g
     assert _looplab("grade", "1.3", "--course", str(course)).returncode == 0
     ben = _gradebook_scores(course)["ben"]
     assert ben["minibatch_indices"] == first["ben"]["minibatch_indices"]
-    assert ben["train_batch"] == 0 and ben["noise_floor"] == 0 and ben["total"] < first["ben"]["total"]
+    assert ben["train_batch"] == 0 and ben["epochs_to_target"] == 0 and ben["total"] < first["ben"]["total"]
     assert _gradebook_scores(course)["ada"] == first["ada"]
 
 

@@ -117,14 +117,14 @@ def test_hang_at_import_time_scores_zero_everywhere_with_timeout(grade):
 
 @pytest.mark.parametrize("exit_call", ["os._exit(3)", "sys.exit(0)", "os.kill(os.getpid(), 9)"])
 def test_exiting_inside_a_function_crashes_that_task_only(grade, exit_call):
-    hostile = _without(REFERENCE_1_3, "noise_floor") + f'''
+    hostile = _without(REFERENCE_1_3, "epochs_to_target") + f'''
 import os, sys
-def noise_floor(X, y):
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     {exit_call}
 '''
     report = grade(hostile, limits=FAST)
-    assert report.tasks["noise_floor"].status == "crashed"
-    assert report.tasks["noise_floor"].score == 0
+    assert report.tasks["epochs_to_target"].status == "crashed"
+    assert report.tasks["epochs_to_target"].score == 0
     assert report.tasks["train_minibatch"].score == report.tasks["train_minibatch"].max_score
 
 
@@ -134,15 +134,15 @@ def test_exit_at_import_time_crashes_the_whole_submission(grade):
 
 
 def test_allocating_far_too_much_memory_is_stopped(grade):
-    hostile = _without(REFERENCE_1_3, "noise_floor") + '''
+    hostile = _without(REFERENCE_1_3, "epochs_to_target") + '''
 import torch
-def noise_floor(X, y):
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     hog = [torch.empty(256, 1024, 1024) for _ in range(64)]  # 64 GiB of address space
     return 0.0
 '''
     report = grade(hostile, limits=FAST)
-    assert report.tasks["noise_floor"].status == "memory"
-    assert "memory" in failed_messages(report, "noise_floor")
+    assert report.tasks["epochs_to_target"].status == "memory"
+    assert "memory" in failed_messages(report, "epochs_to_target")
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
 
 
@@ -221,16 +221,16 @@ def test_syntax_error_is_an_error_status_not_a_crash_of_the_checker(grade):
 
 
 def test_a_reply_that_stops_half_way_cannot_hang_the_checker(grade):
-    hostile = _without(REFERENCE_1_3, "noise_floor") + '''
+    hostile = _without(REFERENCE_1_3, "epochs_to_target") + '''
 import os, time
-def noise_floor(X, y):
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     os.write(901, (1 << 20).to_bytes(8, "big") + b"{")  # promise 1 MiB of reply, send 1 byte
     time.sleep(1000)
 '''
     start = time.perf_counter()
     report = grade(hostile, limits=FAST)
-    assert report.tasks["noise_floor"].status == "timeout"
-    assert "stopped half-way" in failed_messages(report, "noise_floor")
+    assert report.tasks["epochs_to_target"].status == "timeout"
+    assert "stopped half-way" in failed_messages(report, "epochs_to_target")
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
     assert time.perf_counter() - start < 30
 

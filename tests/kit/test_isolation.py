@@ -250,14 +250,14 @@ def _without(source: str, name: str) -> str:
     'import torch\n    torch.save(torch.zeros(8 << 20), "/dev/shm/big.pt")',
 ], ids=["bytes", "files", "torch.save"])
 def test_filling_the_disk_gives_status_disk_and_says_how_much(grade, filler):
-    hostile = _without(REFERENCE_1_3, "noise_floor") + f'''
-def noise_floor(X, y):
+    hostile = _without(REFERENCE_1_3, "epochs_to_target") + f'''
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     {filler}
     return 0.0
 '''
     report = grade(hostile, limits=SMALL_DISK)
-    assert report.tasks["noise_floor"].status == "disk" and report.tasks["noise_floor"].score == 0
-    message = failed_messages(report, "noise_floor")
+    assert report.tasks["epochs_to_target"].status == "disk" and report.tasks["epochs_to_target"].score == 0
+    message = failed_messages(report, "epochs_to_target")
     assert "your code wrote more than 16 MiB to disk (or more than 200 files)" in message, message
     assert report.tasks["train_batch"].score == report.tasks["train_batch"].max_score
 
@@ -344,9 +344,9 @@ def test_a_fresh_checker_and_the_no_sandbox_path_start_empty_too(tmp_path, sandb
 
 @needs_bwrap
 def test_the_student_can_write_nowhere_but_its_own_fresh_places(grade):
-    walker = _without(REFERENCE_1_3, "noise_floor") + '''
+    walker = _without(REFERENCE_1_3, "epochs_to_target") + '''
 import os
-def noise_floor(X, y):
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     mine = ("/tmp", "/var/tmp", "/dev/shm")
     found, elsewhere = 0, []
     for top, dirs, files in os.walk("/"):
@@ -361,7 +361,7 @@ def noise_floor(X, y):
                     elsewhere.append(path)
     raise RuntimeError("WRITABLE " + repr((found, elsewhere)) + " END")
 '''
-    message = failed_messages(grade(walker), "noise_floor")
+    message = failed_messages(grade(walker), "epochs_to_target")
     found, elsewhere = eval(message.split("WRITABLE ", 1)[1].split(" END", 1)[0])  # our own repr
     assert found >= 4 and elsewhere == [], (found, elsewhere)  # /tmp, /var/tmp, /dev/shm, scratch
 

@@ -18,7 +18,7 @@ needs_bwrap = pytest.mark.skipif(bwrap.available() is not None,
 
 PROBE = '''
 import os, socket
-def noise_floor(X, y):
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     found = []
     for path in {paths!r}:
         try:
@@ -56,9 +56,9 @@ def test_course_directory_network_and_root_are_out_of_reach(grade, tmp_path):
     threading.Thread(target=lambda: server.accept(), daemon=True).start()
     probe = PROBE.format(paths=secret_paths, write=str(ROOT / "written-by-student"),
                          port=server.getsockname()[1], root_expected=os.geteuid() == 0)
-    report = grade(REFERENCE_1_3.split("def noise_floor")[0] + probe)
+    report = grade(REFERENCE_1_3.split("def epochs_to_target")[0] + probe)
     server.close()
-    message = failed_messages(report, "noise_floor")
+    message = failed_messages(report, "epochs_to_target")
     assert "PROBE  END" in message, message
     assert not (ROOT / "written-by-student").exists()
     assert report.sandbox == "bubblewrap"
@@ -80,13 +80,13 @@ def test_without_a_sandbox_grading_goes_on_and_says_so_loudly(tmp_path):
 
 @needs_bwrap
 def test_only_the_system_python_and_the_kits_code_are_mounted(grade):
-    listing = REFERENCE_1_3.split("def noise_floor")[0] + f'''
+    listing = REFERENCE_1_3.split("def epochs_to_target")[0] + f'''
 import os
-def noise_floor(X, y):
+def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
     seen = {{p: sorted(os.listdir(p)) for p in ["/", {str(ROOT)!r}] if os.path.isdir(p)}}
     raise RuntimeError("SEEN " + repr(seen) + " END")
 '''
-    message = failed_messages(grade(listing), "noise_floor")
+    message = failed_messages(grade(listing), "epochs_to_target")
     seen = eval(message.split("SEEN ", 1)[1].split(" END", 1)[0])  # our own probe's repr
     python_tops = {os.path.realpath(p).split(os.sep)[1] for p in (sys.prefix, sys.base_prefix, ROOT)}
     allowed = {d.strip("/") for d in (*bwrap.SYSTEM_DIRS, *bwrap.WRITABLE)} | {"dev", "proc", "var"}

@@ -17,6 +17,7 @@ was expected, what came back, and the likely mistake (`likely`).
 - training loops: `expect_one_loss_per_epoch`, `expect_reference_losses`
 - equivalences: `own_or_reference`
 - a student's class (objects that cannot cross): `drive`, `driver`, `Function` (drivers)
+- hand-written gradients: `without_autograd` runs a call inside torch.inference_mode()
 - quizzes: `Quiz`
 - speed: `assert_not_much_slower`; `one_thread` runs the checker's own small-tensor work on
   one thread (on a busy machine, many times faster)
@@ -26,7 +27,7 @@ from looplab.checks.compare import (assert_float, assert_tensor, assert_trajecto
                                     expect_unchanged, first_difference, likely, roughly_equal,
                                     same_trajectory)
 from looplab.checks.data import describe, fresh, fresh_all, gen, linear_data
-from looplab.checks.drivers import Function, drive, driver
+from looplab.checks.drivers import Function, drive, driver, without_autograd
 from looplab.checks.epochs import expect_one_loss_per_epoch, expect_reference_losses
 from looplab.checks.equivalence import own_or_reference
 from looplab.checks.expect import expect, fail
@@ -47,5 +48,5 @@ __all__ = [
     "expect_one_loss_per_epoch", "expect_reference_losses",
     "expect_unchanged", "fail", "first_difference", "fresh", "fresh_all", "gen", "kind", "likely",
     "linear_data", "linear_loop", "loosely_same", "one_thread", "own_or_reference", "points", "roughly_equal",
-    "same_trajectory", "unfinished",
+    "same_trajectory", "unfinished", "without_autograd",
 ]

@@ -54,6 +54,27 @@ def likely(mistake: str | Sequence[str] | None) -> str:
             f"after fixing these):\n{lines}")
 
 
+def named_mistakes(message: str) -> list[str]:
+    """The mistakes a failure message names, in its order (the inverse of `likely`).
+
+    Reads `likely mistake: X` lines (each to the end of its line, however the check wrote it)
+    and the `  - X` lines under `likely mistakes, N at once`; [] when none is named.
+    """
+    named: list[str] = []
+    listing = False
+    for line in message.splitlines():
+        if line.startswith("likely mistake: "):
+            named.append(line.removeprefix("likely mistake: ").strip())
+            listing = False
+        elif line.startswith("likely mistakes, "):
+            listing = True
+        elif listing and line.startswith("  - "):
+            named.append(line[4:].strip())
+        else:
+            listing = False
+    return [m for m in named if m]
+
+
 def assert_trajectory(got: Sequence[float], want: Sequence[float], *, what: str, setting: str,
                       diagnose: Diagnose | None = None, rtol: float = 1e-4, atol: float = 1e-6,
                       against: str = "reference", unit: str = "epoch") -> None:

@@ -26,9 +26,11 @@ import inspect
 import textwrap
 from typing import Any, Callable
 
+from looplab.checks.expect import fail
+from looplab.checks.faults import StudentError, unfinished
 from looplab.sandbox.protocol import Function
 
-__all__ = ["Function", "drive", "driver"]
+__all__ = ["Function", "drive", "driver", "without_autograd"]
 
 
 def driver(fn: Callable[..., Any] | Function) -> Function:
@@ -43,3 +45,27 @@ def drive(student: Any, name: str, fn: Callable[..., Any] | Function, *args: Any
     """`fn(*args)` run in the student process with the submission's names in scope; its
     faults are `name`'s. `call_kwargs` go to `student.call` (timeout, global_seed)."""
     return student.call(name, *args, driver=driver(fn), **call_kwargs)["result"]
+
+
+def without_autograd(student: Any, name: str, *args: Any) -> Any:
+    """`name(*args)` run inside `torch.inference_mode()`, where autograd records nothing.
+
+    A computation written by hand does not notice and its result comes back. One that uses
+    autograd (`.backward()`, `torch.autograd.grad`, even on private detached copies) raises
+    there: if the same call succeeds outside inference mode, the check fails saying that
+    `name` relies on autograd; if it fails outside too, that error propagates as it is.
+    """
+    source = (f"NAME = {name!r}\n\n"
+              "def call_without_autograd(*call_args):\n"
+              "    with torch.inference_mode():\n"
+              "        return globals()[NAME](*call_args)\n")
+    try:
+        return drive(student, name, Function(source, "call_without_autograd"), *args)
+    except StudentError as err:
+        if unfinished(err):
+            raise
+        student.call(name, *args)  # raises the same error when it is not about autograd
+        fail(f"{name} raised {err.message} when called inside torch.inference_mode(), "
+             f"where autograd is switched off, but runs outside it: it relies on autograd "
+             f"(.backward(), torch.autograd.grad or requires_grad). Compute the gradient from the "
+             f"formula with plain tensor arithmetic: no autograd in {name} or in what it calls")

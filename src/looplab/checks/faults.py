@@ -13,7 +13,25 @@ from typing import Any
 from looplab.checks.expect import fail
 from looplab.sandbox.runner import StudentError, StudentFault, StudentTimeout
 
-__all__ = ["StudentError", "StudentFault", "StudentTimeout", "expect_raises", "unfinished"]
+__all__ = ["StudentError", "StudentFault", "StudentTimeout", "expect_raises", "known_cause",
+           "unfinished"]
+
+# (pieces that must all be in the error's text, the likely cause and what to do): the classic
+# autograd errors of a first training loop, in words the course has taught by lesson 1.3
+KNOWN_CAUSES = [
+    (("does not require grad",),
+     "the loss does not depend on any tensor that autograd tracks: make the parameters with "
+     "requires_grad_(True), and update them in place (w -= lr * w.grad inside torch.no_grad()): "
+     "w = w - lr * w.grad inside torch.no_grad() makes a new w that autograd does not track"),
+    (("unsupported operand", "'NoneType'"),
+     "a value is None where a tensor was expected; if it is a .grad: w = w - lr * w.grad outside "
+     "torch.no_grad() makes w a computed tensor, no longer a leaf, and autograd fills .grad only "
+     "for leaves; update in place inside torch.no_grad() (w -= lr * w.grad), and call "
+     "backward() before reading .grad"),
+    (("leaf Variable that requires grad", "in-place operation"),
+     "the parameters are updated in place while autograd records: do the update inside "
+     "`with torch.no_grad():`"),
+]
 
 
 def unfinished(err: StudentFault) -> bool:
@@ -22,6 +40,18 @@ def unfinished(err: StudentFault) -> bool:
     if not isinstance(err, StudentError):
         return True
     return err.type == "NotImplementedError" or err.kind != "error"
+
+
+def known_cause(err: StudentFault) -> str:
+    """The likely cause of a well-known exception in the student's code, with what to do ("" if
+    none is known). It reads the exception's message and traceback."""
+    if not isinstance(err, StudentError):
+        return ""
+    text = f"{err.message}\n{err.detail}"
+    for pieces, cause in KNOWN_CAUSES:
+        if all(piece in text for piece in pieces):
+            return cause
+    return ""
 
 
 def expect_raises(student: Any, name: str, args: tuple, error: str, *, setting: str,

@@ -11,6 +11,8 @@ from types import ModuleType
 
 import pytest
 
+from looplab.checks.compare import likely, named_mistakes
+from looplab.checks.faults import known_cause
 from looplab.checks.marks import MARK
 from looplab.checks.student import Student
 from looplab.report import CheckResult, Curve, Report, TaskResult
@@ -86,7 +88,9 @@ class CheckSession:
             task, pts = mark.kwargs["task"], float(mark.kwargs["points"])
             message = self._message(task, call.excinfo) if failed else ""
             result = self.report.tasks.setdefault(task, TaskResult())
-            result.add(CheckResult(_title(item), not failed, 0.0 if failed else pts, pts, message))
+            speeds, self._student.speeds[:] = list(self._student.speeds), []
+            result.add(CheckResult(_title(item), not failed, 0.0 if failed else pts, pts, message,
+                                   named_mistakes(message), max(speeds, default=None)))
         return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed",
                                  str(call.excinfo.value)[:500] if failed else None, call.when,
                                  duration=call.duration, start=call.start, stop=call.stop)
@@ -153,7 +157,8 @@ def _fault_message(exc: StudentFault) -> str:
         if exc.kind == "missing":
             return f"not defined: {exc.message.split(': ', 1)[-1]}; keep the function's name from the stub"
         tail = _last_frames(exc.detail)
-        return f"your code raised {exc.message}" + (f"\n{tail}" if tail else "")
+        return (f"your code raised {exc.message}" + (f"\n{tail}" if tail else "")
+                + likely(known_cause(exc)))
     return f"{exc.status}: {exc.message}"
 
 

@@ -23,6 +23,7 @@ class Student:
         self._process = process
         self.faults: dict[str, StudentFault] = {}
         self.called: set[str] | None = None  # when a set, every name called (and a driver's names)
+        self.speeds: list[float] = []  # speed checks' student/reference ratios, for the report
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

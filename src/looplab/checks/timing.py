@@ -50,6 +50,7 @@ def assert_not_much_slower(student: Student, reference: Student, name: str,
         fail(f"{name}'s results on {workload} differ from the reference's on the same inputs, "
              f"so its speed cannot be credited: a fast wrong answer is not fast (fix the results first)")
     ref, stu = statistics.median(ref_times), statistics.median(stu_times)
+    student.speeds.append(stu / max(ref, 1e-9))
     if stu > factor * ref + slack:
         fail(f"{name} took {stu * 1000:.1f} ms (median) on {workload}; the reference takes "
              f"{ref * 1000:.1f} ms, and up to {factor:g}x that plus {slack * 1000:.0f} ms is accepted"
@@ -75,5 +76,6 @@ def _timed_student(student: Student, name: str, args: tuple, ref_times: list[flo
     try:
         return student.timed(name, *args, timeout=limit)
     except StudentTimeout:
+        student.speeds.append(limit / max(statistics.median(ref_times or [0.0]), 1e-9))
         fail(f"{name} is far too slow: one call on {workload} did not finish in {limit:.2f} s; "
              f"the reference needs {statistics.median(ref_times or [0]):.3f} s" + (f"\n{hint}" if hint else ""))

@@ -9,6 +9,7 @@ harmless (it sets the same values).
 
 from __future__ import annotations
 
+from contextlib import closing
 from pathlib import Path
 
 from looplab.errors import UsageError
@@ -25,20 +26,23 @@ def _timestamp(root: Path, lesson: Lesson, student: str) -> str | None:
 
 
 def require_assignment(root: Path, lesson: Lesson) -> None:
-    """UsageError unless the gradebook exists and knows the assignment (checked before grading)."""
-    import warnings
+    """UsageError unless the gradebook exists and knows the assignment (checked before grading).
 
-    from nbgrader.api import Gradebook, MissingEntry
+    Read with sqlite3 directly, read-only: importing nbgrader costs seconds, and grading can
+    start without it (`grading.run` imports it in the background for the merge)."""
+    import sqlite3
     hint = (f"run `uv run nbgrader generate_assignment {lesson.assignment} --force` in {root} "
             f"once; it records the assignment's graded cells")
-    if not (root / "gradebook.db").is_file():
-        raise UsageError(f"{root / 'gradebook.db'} does not exist", hint)
-    with warnings.catch_warnings(), Gradebook(db_url(root)) as gb:
-        warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
-        try:
-            gb.find_assignment(lesson.assignment)
-        except MissingEntry:
-            raise UsageError(f"the gradebook has no assignment {lesson.assignment}", hint) from None
+    path = root / "gradebook.db"
+    if not path.is_file():
+        raise UsageError(f"{path} does not exist", hint)
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
+            found = db.execute("SELECT 1 FROM assignment WHERE name = ?", (lesson.assignment,)).fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise UsageError(f"{path} is not an nbgrader gradebook ({exc})", hint) from None
+    if found is None:
+        raise UsageError(f"the gradebook has no assignment {lesson.assignment}", hint)
 
 
 def write(root: Path, lesson: Lesson, records: dict[str, dict]) -> int:

@@ -19,17 +19,14 @@ from looplab.report import Report
 
 
 def gradescope(report: Report) -> dict:
-    """Gradescope's autograder results.json for one report."""
-    tests = []
-    for task, result in report.tasks.items():
-        for check in result.checks:
-            tests.append({"name": f"{task}: {check.name}", "score": check.points,
-                          "max_score": check.max_points,
-                          "status": "passed" if check.passed else "failed",
-                          "output": check.message})
-    return {"score": report.score, "execution_time": round(report.timings.get("total", 0.0), 3),
-            "output": f"lesson {report.lesson}: {report.score:g}/{report.max_score:g} ({report.status})",
-            "tests": tests}
+    """Gradescope's autograder results.json for one report: the same format, one test per
+    task, that `looplab gradescope`'s autograder writes on Gradescope itself."""
+    from looplab.gradescope.results import results
+    sandbox = report.sandbox or "none"
+    protection = ("bubblewrap sandbox" if sandbox == "bubblewrap"
+                  else f"no sandbox ({sandbox})")
+    return results(report, protection=protection, checked=report.file or "the submission",
+                   seconds=report.timings.get("total", 0.0))
 
 
 def autograded_notebook(submitted: Path, report: Report) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -50,7 +51,7 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
     _say(f"{lesson.assignment}: {len(found)} submissions, {len(todo)} to grade, "
          f"{len(found) - len(todo) - missing} already graded, {missing} without a notebook; "
          f"{jobs} worker(s)")
-    _grade_all(root, course, lesson, todo, checks, jobs, sandbox)
+    _grade_all(root, course, lesson, todo, checks, jobs, sandbox, merging=not shard)
     records = {s.student: results.load(course, lesson, s.student) for s in found}
     if as_json:
         for student, record in records.items():
@@ -70,19 +71,27 @@ def _preflight(course: Path, lesson, *, merging: bool) -> None:
 
 
 def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: int,
-               sandbox: bool) -> None:
+               sandbox: bool, merging: bool = False) -> None:
     if not todo:
         return
     import multiprocessing
 
+    # the workers' sandboxed zygotes import torch while this process does the same
+    zygotes = workers.start_zygotes(str(root), str(course), sandbox, jobs) if sandbox else []
     import torch  # noqa: F401 - imported once here, inherited by every forked worker
     progress = Progress(len(todo))
     context = multiprocessing.get_context("fork")
+    slots = context.SimpleQueue()
+    for index in range(len(zygotes)):
+        slots.put(index)
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=workers.init,
-                             initargs=(str(root), str(course), sandbox)) as pool:
+                             initargs=(str(root), str(course), sandbox, lesson.id, slots)) as pool:
         futures = {pool.submit(workers.grade, workers.Job(str(course), lesson.id, s.student,
                                                           str(s.path), s.submission_digest, checks)): s
                    for s in todo}
+        workers.release_zygotes()  # every worker has forked (a fork pool starts them all at once)
+        if merging:  # only now: a fork while another thread imports can deadlock the child
+            threading.Thread(target=_import_quietly, args=("nbgrader.api",), daemon=True).start()
         try:
             for future in as_completed(futures):
                 try:
@@ -100,6 +109,18 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                 process.kill()
             _say("\ninterrupted: results so far are stored; run the same command to resume")
             raise
+
+
+def _import_quietly(name: str) -> None:
+    """Import a module the merge needs while the workers grade (its errors surface later)."""
+    import importlib
+    import warnings
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            importlib.import_module(name)
+    except Exception:  # noqa: BLE001 - the merge imports it again and reports the error
+        pass
 
 
 def _record_missing(course: Path, root: Path, lesson, missing: list, checks: str) -> None:

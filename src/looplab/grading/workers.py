@@ -32,17 +32,47 @@ class Job:
 
 
 _SETUP: tuple = ()
+# Zygotes the parent started before forking the pool (`start_zygotes`), so that their torch
+# import overlapped its own; each worker takes one by the index it gets from the queue.
+ZYGOTES: list = []
 
 
-def init(root: str, course: str, sandbox: bool) -> None:
-    """Pool initializer: ignore Ctrl-C (the parent handles it) and start a checker."""
+def start_zygotes(root: str, course: str, sandbox: bool, n: int) -> list:
+    """Start n sandboxed zygotes now, in the parent, without waiting for them."""
+    from looplab.sandbox.zygote import Zygote
+    ZYGOTES[:] = [Zygote(root, sandbox=sandbox, also_hide=(course,)) for _ in range(n)]
+    return ZYGOTES
+
+
+def release_zygotes() -> None:
+    """The parent's side, once every worker has forked: drop its copies of their sockets."""
+    for zygote in ZYGOTES:
+        zygote.forget()
+    ZYGOTES.clear()
+
+
+def init(root: str, course: str, sandbox: bool, lesson: str, slots=None) -> None:
+    """Pool initializer: ignore Ctrl-C (the parent handles it), take a zygote (or start
+    one), and warm the checker up for `lesson` before the first submission arrives."""
     global _SETUP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _SETUP = (root, course, sandbox)
-    _restart()
+    zygote = None
+    if slots is not None and ZYGOTES:
+        mine = slots.get()
+        for index, other in enumerate(ZYGOTES):
+            if index != mine:
+                other.forget()  # another worker's: this process must not hold it open
+        zygote = ZYGOTES[mine]
+    ZYGOTES.clear()
+    _restart(zygote)
+    try:
+        _CHECKER.warm(lesson)
+    except Exception:  # noqa: BLE001 - the first submission will meet (and report) it
+        pass
 
 
-def _restart() -> None:
+def _restart(zygote=None) -> None:
     global _CHECKER
     from looplab.check import Checker
     if _CHECKER is not None:
@@ -51,7 +81,7 @@ def _restart() -> None:
         except Exception:  # noqa: BLE001 - it is being replaced because it broke
             pass
     root, course, sandbox = _SETUP
-    _CHECKER = Checker(Path(root), sandbox=sandbox, also_hide=(course,))
+    _CHECKER = Checker(Path(root), sandbox=sandbox, also_hide=(course,), zygote=zygote)
 
 
 def _check(job: Job) -> Report:

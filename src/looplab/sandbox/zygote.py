@@ -77,6 +77,12 @@ class Zygote:
         """Kill the child and everything it started; return how it ended."""
         return self._ask({"op": "kill", "pid": pid})
 
+    def forget(self) -> None:
+        """Close this process's copy of the socket without stopping the zygote (after a
+        fork, the process that does not use it lets the other own it)."""
+        self._sock.close()
+        self._proc = None
+
     def close(self) -> None:
         try:
             self._ask({"op": "exit"})

@@ -2,9 +2,8 @@
 
 See `looplab.catalogue`: each mistake is the reference with one thing done wrong; it must lose
 points on its task (named there) and nowhere else, except where the student's own code calls
-the mistaken function: gd_step calls mse_gradient, and fit calls mse and gd_step, so a mistake
-in mse_gradient spreads to gd_step and fit, and one in mse or gd_step spreads to fit. Each
-alternative is a correct solution in another style and keeps full marks.
+the mistaken function: fit calls mse_gradient, so a mistake in mse_gradient spreads to fit.
+Each alternative is a correct solution in another style and keeps full marks.
 """
 
 from looplab.catalogue import Alternative, Mistake, edit, mutate, reference_source, replace_body
@@ -13,21 +12,19 @@ REFERENCE = reference_source("1.2")
 
 # --- pieces of the reference that the mistakes change -------------------------------------
 
-MSE_RESIDUAL = "residual = X @ w + b - y  # (N, 1): prediction minus target"
-MSE_RETURN = "return (residual ** 2).mean()"
 GRAD_RESIDUAL = "residual = X @ w + b - y  # (N, 1)\n"
 GRAD_W = "grad_w = (2.0 / n) * (X.T @ residual)"
 GRAD_B = "grad_b = (2.0 / n) * residual.sum(dim=0)"
-STEP = "return w - lr * grad_w, b - lr * grad_b"
+STEP = "w, b = w - lr * grad_w, b - lr * grad_b  # new tensors, never the caller's"
 FIT_LOOP = "for _ in range(steps):"
 FIT_RECORD = ("losses.append(mse(X, y, w, b).item())  # recorded before the update\n"
-              "        w, b = gd_step(X, y, w, b, lr)")
+              "        grad_w, grad_b = mse_gradient(X, y, w, b)\n"
+              "        w, b = w - lr * grad_w, b - lr * grad_b  # new tensors, never the caller's")
 LIMIT_A = "A = torch.cat([X, torch.ones(n, 1, dtype=X.dtype)], dim=1).double()"
 LIMIT_H = "hessian = (2.0 / n) * (A.T @ A)"
 LIMIT_TOP = "largest = torch.linalg.eigvalsh(hessian)[-1].item()"
 
-USE_GRADIENT = ("gd_step", "fit")  # the student's own gd_step and fit call mse_gradient
-USE_MSE = ("fit",)  # the student's own fit calls mse (and gd_step)
+USE_GRADIENT = ("fit",)  # the student's own fit calls mse_gradient
 
 
 def _edit(old: str, new: str) -> str:
@@ -71,6 +68,18 @@ FIT_IN_PLACE = '''
     return w, b, losses
 '''
 
+FIT_AUTOGRAD_ON_COPIES = '''
+    w, b = w0.clone(), b0.clone()
+    losses = []
+    for _ in range(steps):
+        w_, b_ = w.clone().requires_grad_(True), b.clone().requires_grad_(True)
+        loss = mse(X, y, w_, b_)
+        losses.append(loss.item())
+        grad_w, grad_b = torch.autograd.grad(loss, (w_, b_))
+        w, b = w - lr * grad_w, b - lr * grad_b
+    return w, b, losses
+'''
+
 FIT_WITH_AUTOGRAD = '''
     w = w0.clone().requires_grad_(True)
     b = b0.clone().requires_grad_(True)
@@ -88,14 +97,6 @@ FIT_WITH_AUTOGRAD = '''
 '''
 
 MISTAKES = [
-    # --- mse
-    Mistake("sum_instead_of_mean", "mse", _edit(MSE_RETURN, "return (residual ** 2).sum()"),
-            named="summed, not averaged", spreads=USE_MSE),
-    Mistake("half_mean_convention", "mse", _edit(MSE_RETURN, "return (residual ** 2).mean() / 2"),
-            named="the 1/(2N) convention", spreads=USE_MSE),
-    Mistake("flat_prediction_broadcasts", "mse",
-            _edit(MSE_RESIDUAL, "residual = (X @ w).squeeze(1) + b - y  # (N,) - (N, 1)"),
-            named="(N, N) matrix", spreads=USE_MSE),
     # --- mse_gradient
     Mistake("missing_factor_two", "mse_gradient",
             edit(REFERENCE, (GRAD_W, "grad_w = (1.0 / n) * (X.T @ residual)"),
@@ -123,24 +124,23 @@ MISTAKES = [
             replace_body(REFERENCE, "mse_gradient", AUTOGRAD_ON_INPUTS),
             named="switched on requires_grad", spreads=USE_GRADIENT),
     Mistake("autograd_on_detached_copies", "mse_gradient",
-            replace_body(REFERENCE, "mse_gradient", AUTOGRAD_ON_COPIES), named="autograd",
-            gap="autograd on private detached copies leaves no trace in the results: the values "
-                "are right and nothing returned or passed in requires grad"),
-    # --- gd_step
-    Mistake("update_in_place", "gd_step",
-            _edit(STEP, "w -= lr * grad_w\n    b -= lr * grad_b\n    return w, b"),
-            named="changed its input `w` in place"),
-    Mistake("gradient_ascent", "gd_step", _edit(STEP, "return w + lr * grad_w, b + lr * grad_b"),
-            named="goes up the slope", spreads=("fit",)),
-    Mistake("bias_not_updated", "gd_step", _edit(STEP, "return w - lr * grad_w, b"),
-            named="the bias b is not updated", spreads=("fit",)),
+            replace_body(REFERENCE, "mse_gradient", AUTOGRAD_ON_COPIES),
+            named="inside torch.inference_mode()", spreads=USE_GRADIENT),
     # --- fit
+    Mistake("gradient_ascent", "fit", _edit(STEP, "w, b = w + lr * grad_w, b + lr * grad_b"),
+            named="adds the gradient instead of subtracting it"),
+    Mistake("bias_not_updated", "fit", _edit(STEP, "w = w - lr * grad_w"),
+            named="the bias b is never updated"),
+    Mistake("autograd_on_copies_in_fit", "fit", replace_body(REFERENCE, "fit", FIT_AUTOGRAD_ON_COPIES),
+            named="inside torch.inference_mode()"),
     Mistake("updates_w0_in_place", "fit", replace_body(REFERENCE, "fit", FIT_IN_PLACE),
             named="changed its input `w0` in place"),
     Mistake("one_step_too_many", "fit", _edit(FIT_LOOP, "for _ in range(steps + 1):"),
             named="returned 13 losses, expected 12"),
     Mistake("loss_recorded_after_update", "fit",
-            _edit(FIT_RECORD, "w, b = gd_step(X, y, w, b, lr)\n        losses.append(mse(X, y, w, b).item())"),
+            _edit(FIT_RECORD, "grad_w, grad_b = mse_gradient(X, y, w, b)\n"
+                              "        w, b = w - lr * grad_w, b - lr * grad_b\n"
+                              "        losses.append(mse(X, y, w, b).item())"),
             named="recorded after each update"),
     Mistake("trained_with_autograd", "fit", replace_body(REFERENCE, "fit", FIT_WITH_AUTOGRAD),
             named="requires grad, so it was computed with autograd"),
@@ -180,7 +180,7 @@ def mse_gradient(X, y, w, b):
     return grad[:-1], grad[-1]
 
 
-def gd_step(X, y, w, b, lr):
+def descend(X, y, w, b, lr):
     return tuple(p - lr * g for p, g in zip((w, b), mse_gradient(X, y, w, b)))
 
 
@@ -188,7 +188,7 @@ def fit(X, y, w0, b0, lr, steps):
     params, history = (w0, b0), []
     while len(history) < steps:
         history.append(float(mse(X, y, *params)))
-        params = gd_step(X, y, *params, lr)
+        params = descend(X, y, *params, lr)
     w, b = params
     return w.clone(), b.clone(), history
 
@@ -213,11 +213,6 @@ def mse_gradient(X, y, w, b):
     r = X64 @ w64 + b64 - y64  # (N, 1)
     n = X64.shape[0]
     return (2 * X64.T @ r / n).float(), (2 * r.mean(dim=0)).float()
-
-
-def gd_step(X, y, w, b, lr):
-    gw, gb = mse_gradient(X, y, w, b)
-    return (w.double() - lr * gw.double()).float(), (b.double() - lr * gb.double()).float()
 
 
 def fit(X, y, w0, b0, lr, steps):
@@ -258,12 +253,6 @@ def mse_gradient(X, y, w, b):
     grad_w = 2 * (r * X).mean(dim=0, keepdim=True).T  # (d, 1): mean over samples of r_i x_i
     grad_b = 2 * r.mean().reshape(1)
     return grad_w, grad_b
-
-
-def gd_step(X, y, w, b, lr):
-    with torch.no_grad():  # harmless: nothing here tracks gradients anyway
-        grad_w, grad_b = mse_gradient(X, y, w, b)
-        return w - lr * grad_w, b - lr * grad_b
 
 
 def fit(X, y, w0, b0, lr, steps):

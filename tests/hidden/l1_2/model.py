@@ -119,25 +119,6 @@ def stable_limit(X: Tensor) -> float:
 # --- known mistakes -------------------------------------------------------------------------
 
 
-def _mse(X: Tensor, y: Tensor, w: Tensor, b: Tensor, mistake: str) -> float:
-    X, y, w, b = (t.detach().double() for t in (X, y, w, b))
-    r = X @ w + b - y  # (N, 1)
-    return {"sum": lambda: (r ** 2).sum(), "half": lambda: (r ** 2).mean() / 2,
-            "rmse": lambda: (r ** 2).mean().sqrt(), "abs": lambda: r.abs().mean(),
-            "no_bias": lambda: ((X @ w - y) ** 2).mean(),
-            "broadcast": lambda: (((X @ w + b).reshape(-1) - y) ** 2).mean()}[mistake]().item()
-
-
-MSE = Mistakes({
-    "sum": "the squared errors are summed, not averaged: divide by N (take the mean)",
-    "half": "the loss is halved (the 1/(2N) convention); this lesson's loss is the plain mean, "
-            "without the 1/2",
-    "rmse": "this is the square root of the mean squared error; return the mean itself",
-    "abs": "the errors are not squared: this is the mean absolute error",
-    "no_bias": "the prediction leaves out the bias: it is X @ w + b",
-    "broadcast": BROADCAST,
-}, _mse)
-
 GRADIENT_TEXT = {
     "no_two": "the factor 2 from differentiating the square is missing",
     "sum": "it is summed over the samples instead of averaged: divide by N",

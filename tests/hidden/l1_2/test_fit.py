@@ -6,7 +6,7 @@ import torch
 
 from looplab.checks import (as_float_list, as_tensor, assert_not_much_slower, assert_trajectory,
                             describe, expect, expect_unchanged, fail, kind, likely, linear_data,
-                            points)
+                            points, without_autograd)
 
 from .model import (FIT, close, expect_no_autograd, expect_shape, least_squares, loss64, same_fit,
                     show, simulate_fit, stable_limit, values)
@@ -107,6 +107,34 @@ def test_zero_steps_and_plain_floats(student):
            f"{show(w0)}, {show(b0)}: no step, no change")
     _, _, three = _run(student, X, y, w0, b0, 0.1, 3, strict=True)
     expect(len(three) == 3, f"fit with steps=3 returned {len(three)} losses; expected 3")
+
+
+@points("fit", 0.5)
+def test_zero_learning_rate_keeps_the_parameters(student):
+    X, y, w0, b0 = linear_data(12, 2, seed=37)
+    w, b, losses = _run(student, X, y, w0, b0, 0.0, 4)
+    expect(torch.equal(w, w0.double()) and torch.equal(b, b0.double()),
+           f"fit with lr=0 and 4 steps returned w {show(w)}, b {show(b)}; with a zero learning rate "
+           f"the parameters must come back as they started ({show(w0)}, {show(b0)})")
+    start = loss64(X, y, w0, b0)
+    expect(len(losses) == 4 and all(abs(v - start) <= 1e-6 + 1e-5 * start for v in losses),
+           f"fit with lr=0 and 4 steps recorded losses {[round(v, 6) for v in losses]}; with nothing "
+           f"moving every entry is the loss of w0, b0, {start:.6g}")
+
+
+@points("fit", 0.5)
+def test_runs_with_autograd_switched_off(student):
+    X, y, w0, b0 = linear_data(40, 3, seed=38)
+    inside = _triple(without_autograd(student, "fit", X, y, w0, b0, 0.05, 6))
+    outside = _triple(student.fit(X, y, w0, b0, 0.05, 6))
+    tensors = [(as_tensor(a, "fit's w or b"), as_tensor(c, "fit's w or b")) for a, c in zip(inside, outside[:2])]
+    tensors.append(tuple(torch.tensor(as_float_list(r[2], "fit's losses"), dtype=torch.float64)
+                         for r in (inside, outside)))
+    same = all(a.shape == c.shape and torch.allclose(a, c, rtol=0, atol=0, equal_nan=True)
+               for a, c in tensors)
+    expect(same, "fit inside torch.inference_mode() (N=40, d=3, lr=0.05, 6 steps) returned other "
+                 "parameters or losses than outside it: a loop built on the hand-derived gradient "
+                 "does not depend on autograd's state")
 
 
 @points("fit", 0.5)

@@ -1,7 +1,9 @@
 """Hidden checks for `mse_gradient` (dL/dw and dL/db by hand, checked against autograd)."""
 
+import torch
+
 from looplab.checks import (assert_not_much_slower, describe, expect, expect_unchanged, fail,
-                            likely, linear_data, points)
+                            likely, linear_data, points, without_autograd)
 
 from .model import (autograd_gradient, close, expect_no_autograd, expect_shape, least_squares,
                     name_gradient, pair, show, values)
@@ -66,8 +68,13 @@ def test_uses_no_autograd_and_leaves_inputs_unchanged(student):
     X, y, w, b = linear_data(30, 4, seed=19)
     args, names = (X, y, w, b), ("X", "y", "w", "b")
     reply = expect_unchanged(student, "mse_gradient", args, names)
-    pair(reply["result"], "mse_gradient", NAMES)
+    outside_w, outside_b = pair(reply["result"], "mse_gradient", NAMES)
     expect_no_autograd(reply, args, names, NAMES, "mse_gradient")
+    # Autograd on private copies leaves no trace in the result; with autograd off it cannot run.
+    grad_w, grad_b = pair(without_autograd(student, "mse_gradient", *args), "mse_gradient", NAMES)
+    expect(torch.equal(grad_w, outside_w) and torch.equal(grad_b, outside_b),
+           "mse_gradient inside torch.inference_mode() (N=30, d=4) returned a different gradient "
+           "from the one it returns outside: the formula must not depend on autograd's state")
 
 
 @points("mse_gradient", 1)

@@ -19,6 +19,7 @@ SPREADS = ("train_minibatch", "epochs_to_target")  # their own code calls miniba
 
 # --- pieces of the reference that the mistakes change -------------------------
 
+MI_CHECK = '    if batch_size < 1:\n        raise ValueError(f"batch_size must be at least 1, got {batch_size}")'
 TB_COPIES = ("w = w0.detach().clone().requires_grad_(True)  # (d, 1), a copy: w0 stays as it was\n"
              "    b = b0.detach().clone().requires_grad_(True)  # (1,)")
 TB_LOSS = "loss = mse(X, y, w, b)  # all N samples"
@@ -41,12 +42,12 @@ def tb_step(update: str) -> str:
 
 MINIBATCH_INDICES = [
     Mistake("batch_size_check_missing", "minibatch_indices",
-            mutate(REFERENCE, "    if batch_size < 1:\n        raise ValueError("
-                   "f\"batch_size must be at least 1, got {batch_size}\")\n", ""),
+            mutate(REFERENCE, f"{MI_CHECK}\n    order", "    order"),
             "the contract asks for ValueError"),
     Mistake("batch_size_checked_with_assert", "minibatch_indices",
-            mutate(REFERENCE, "    if batch_size < 1:\n        raise ValueError(",
-                   "    assert batch_size >= 1, ("),
+            mutate(REFERENCE, f"{MI_CHECK}\n    order",
+                   MI_CHECK.replace("if batch_size < 1:\n        raise ValueError(", "assert batch_size >= 1, (")
+                   + "\n    order"),
             "raised AssertionError; the contract asks for ValueError"),
     Mistake("last_batch_dropped", "minibatch_indices",
             mutate(REFERENCE, "return list(order.split(batch_size))  # the last chunk may be smaller",
@@ -119,6 +120,16 @@ TRAIN_BATCH = [
             "returned 13 losses, expected 12",
             elsewhere=(("train_batch", "with epochs=0 returned ["),
                        ("train_batch", "with lr=0 and epochs=4 returned 5 losses"))),
+    # The two classic errors of `w = w - lr * w.grad`: the next backward() raises, and the
+    # report explains the cause (looplab.checks.faults.known_cause) instead of a bare error.
+    Mistake("update_rebinds_w_inside_no_grad", "train_batch",
+            tb_step("w = w - lr * w.grad\nb = b - lr * b.grad"),
+            ("does not require grad", "update them in place")),
+    Mistake("update_rebinds_w_outside_no_grad", "train_batch",
+            mutate(REFERENCE, TB_STEP,
+                   "        loss.backward()\n        w = w - lr * w.grad  # a new tensor, not a leaf\n"
+                   "        b = b - lr * b.grad\n    return losses"),
+            ("NoneType", "no longer a leaf")),
     Mistake("per_sample_python_loop", "train_batch",
             replace_function(REFERENCE, "train_batch", PER_SAMPLE_TRAIN_BATCH),
             "a Python loop over samples inside full-batch gradient descent", example="slow"),
@@ -144,6 +155,16 @@ TRAIN_STOCHASTIC = [
             mutate(REFERENCE, SGD_APPEND,
                    "losses.append(loss.item())\n    return losses\n\n\ndef train_minibatch"),
             "the epoch loss is the last step's loss"),
+    Mistake("loss_recorded_after_update", "train_stochastic",
+            mutate(REFERENCE, "            total += loss.item()\n            sgd_step(loss, w, b, lr)",
+                   "            sgd_step(loss, w, b, lr)\n"
+                   "            total += mse(X[i:i + 1], y[i:i + 1], w, b).item()  # after the step"),
+            "recorded after the update"),
+    Mistake("full_data_loss_at_epoch_end", "train_stochastic",
+            mutate(REFERENCE, SGD_APPEND,
+                   "losses.append(mse(X, y, w, b).item())  # all data, after the epoch\n"
+                   "    return losses\n\n\ndef train_minibatch"),
+            "the loss over all the data after the epoch"),
     Mistake("zero_epochs_rejected", "train_stochastic",
             mutate(REFERENCE, "    n = X.shape[0]\n    w = w0.detach().clone().requires_grad_(True)\n"
                    "    b = b0.detach().clone().requires_grad_(True)\n    losses = []\n"
@@ -216,32 +237,19 @@ EPOCHS_TO_TARGET = [
     Mistake("count_off_by_one", "epochs_to_target",
             replace_function(REFERENCE, "epochs_to_target", COUNT_AFTER_TRAINING),
             "the count is off by one"),
+    Mistake("batch_size_checked_only_when_training", "epochs_to_target",
+            mutate(REFERENCE, "    if batch_size < 1:\n        raise ValueError(f\"batch_size must be at least 1, "
+                   "got {batch_size}\")\n    n = X.shape[0]\n    w = w0.detach().clone().requires_grad_(True)\n"
+                   "    b = b0.detach().clone().requires_grad_(True)\n    for epoch",
+                   "    n = X.shape[0]\n    w = w0.detach().clone().requires_grad_(True)\n"
+                   "    b = b0.detach().clone().requires_grad_(True)\n    for epoch"),
+            "returned instead of raising ValueError"),
     Mistake("global_rng_instead_of_generator", "epochs_to_target",
             mutate(REFERENCE, "        for idx in minibatch_indices(n, batch_size, generator):\n"
                    "            sgd_step(mse(X[idx], y[idx], w, b), w, b, lr)",
                    "        for idx in torch.randperm(n).split(batch_size):\n"
                    "            sgd_step(mse(X[idx], y[idx], w, b), w, b, lr)"),
             "use only `generator` for randomness"),
-]
-
-
-# --- noise_floor -----------------------------------------------------------------
-
-NOISE_FLOOR = [
-    Mistake("no_bias_column", "noise_floor",
-            mutate(REFERENCE, "coef = torch.linalg.lstsq(A, y64).solution  # best w and b together\n"
-                   "    return ((A @ coef - y64) ** 2).mean().item()",
-                   "coef = torch.linalg.lstsq(X64, y64).solution  # forgot the bias\n"
-                   "    return ((X64 @ coef - y64) ** 2).mean().item()"),
-            "the fit has no bias"),
-    Mistake("sum_of_squares_not_mean", "noise_floor",
-            mutate(REFERENCE, "return ((A @ coef - y64) ** 2).mean().item()",
-                   "return ((A @ coef - y64) ** 2).sum().item()"),
-            "sum of squared residuals"),
-    Mistake("tensor_instead_of_float", "noise_floor",
-            mutate(REFERENCE, "return ((A @ coef - y64) ** 2).mean().item()",
-                   "return ((A @ coef - y64) ** 2).mean()"),
-            "call .item()"),
 ]
 
 
@@ -304,6 +312,8 @@ def train_minibatch(X, y, w0, b0, batch_size, epochs, lr, generator):
 
 
 def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     model = make_model(w0, b0)
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     n = len(X)
@@ -318,11 +328,6 @@ def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator
             step(model, optimizer, X[idx], y[idx])
         epoch += 1
 
-
-def noise_floor(X, y):
-    A = torch.cat([X, torch.ones(len(X), 1)], dim=1).double()
-    coef = torch.linalg.lstsq(A, y.double()).solution
-    return float(nn.functional.mse_loss(A @ coef, y.double()))
 '''
 
 HAND_WRITTEN_GRADIENTS = '''
@@ -381,6 +386,8 @@ def train_minibatch(X, y, w0, b0, batch_size, epochs, lr, generator):
 
 
 def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     w, b = w0.clone(), b0.clone()
     for epoch in range(max_epochs + 1):
         if ((X @ w + b - y) ** 2).mean().item() <= target:
@@ -389,12 +396,6 @@ def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator
             _, w, b = run_epoch(X, y, w, b, lr, minibatch_indices(X.shape[0], batch_size, generator))
     return None
 
-
-def noise_floor(X, y):
-    # normal equations in float64: (A^T A) coef = A^T y
-    A = torch.cat([X.double(), torch.ones(X.shape[0], 1, dtype=torch.float64)], dim=1)
-    coef = torch.linalg.solve(A.T @ A, A.T @ y.double())
-    return ((A @ coef - y.double()) ** 2).mean().item()
 '''
 
 AUTOGRAD_GRAD = '''
@@ -450,6 +451,8 @@ def train_stochastic(X, y, w0, b0, epochs, lr, generator):
 
 
 def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     w, b = start(w0, b0)
     n = X.shape[0]
     for epoch in range(max_epochs + 1):
@@ -461,11 +464,6 @@ def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator
             w, b = update(mse(X[idx], y[idx], w, b), w, b, lr)
     return None
 
-
-def noise_floor(X, y):
-    A = torch.cat([X, torch.ones_like(X[:, :1])], dim=1).to(torch.float64)
-    residual = A @ torch.linalg.lstsq(A, y.to(torch.float64)).solution - y.to(torch.float64)
-    return float(residual.pow(2).mean())
 '''
 
 FLOAT64 = '''
@@ -539,6 +537,8 @@ def train_minibatch(X, y, w0, b0, batch_size, epochs, lr, generator):
 
 
 def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     X, y, w, b = as64(X, y, w0, b0)
     w.requires_grad_()
     b.requires_grad_()
@@ -552,12 +552,6 @@ def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator
                 sgd(mse(X[idx], y[idx], w, b), (w, b), lr)
     return None
 
-
-def noise_floor(X, y):
-    X, y = as64(X, y)
-    A = torch.cat([X, torch.ones(len(X), 1, dtype=torch.float64)], dim=1)
-    coef = torch.linalg.lstsq(A, y).solution
-    return float(((A @ coef - y) ** 2).mean())
 '''
 
 CHATTY = '''
@@ -640,6 +634,8 @@ def train_minibatch(X, y, w0, b0, batch_size, epochs, lr, generator):
 
 
 def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
     w, b = params(w0, b0)
     n = X.shape[0]
     for epoch in range(max_epochs + 1):
@@ -654,18 +650,11 @@ def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator
         for idx in minibatch_indices(n, batch_size, generator):
             step(mse(X[idx], y[idx], w, b), w, b, lr)
 
-
-def noise_floor(X, y):
-    A = torch.cat([X, torch.ones(X.shape[0], 1)], dim=1).double()
-    coef = torch.linalg.lstsq(A, y.double()).solution
-    floor = ((A @ coef - y.double()) ** 2).mean().item()
-    print(f"noise floor: {floor:.5f}")
-    return floor
 '''
 
 
 MISTAKES = (MINIBATCH_INDICES + TRAIN_BATCH + TRAIN_STOCHASTIC + TRAIN_MINIBATCH
-            + EPOCHS_TO_TARGET + NOISE_FLOOR)
+            + EPOCHS_TO_TARGET)
 
 ALTERNATIVES = [
     Alternative("nn_linear_and_optim_sgd", NN_AND_OPTIM, "nn.Linear, F.mse_loss and torch.optim.SGD",

@@ -2,7 +2,8 @@
 
 import torch
 
-from looplab.checks import as_int, expect, likely, expect_unchanged, fail, gen, linear_data, points
+from looplab.checks import (as_int, expect, expect_raises, expect_unchanged, fail, gen, likely, linear_data,
+                            points)
 
 from .mistakes import GLOBAL_SEED
 
@@ -70,3 +71,14 @@ def test_inputs_unchanged_and_only_generator(student, reference):
            "epochs_to_target did not draw from `generator` like the reference (one "
            "torch.randperm(n, generator=generator) per epoch, through minibatch_indices): "
            "use only `generator` for randomness, and draw nothing else from it")
+
+
+@points("epochs_to_target", 1)
+def test_batch_size_below_one_raises_even_when_no_epoch_is_needed(student):
+    X, y, w0, b0 = linear_data(20, 2, seed=34)
+    start = float(((X @ w0 + b0 - y) ** 2).mean())
+    for batch_size, target in ((0, start * 2), (0, -1.0), (-4, start * 2)):
+        expect_raises(student, "epochs_to_target", (X, y, w0, b0, batch_size, 0.05, target, 3, gen(1)),
+                      "ValueError", setting=f"batch_size={batch_size}, target={target:.3g}, max_epochs=3",
+                      hint="check `if batch_size < 1: raise ValueError(...)` before anything else, "
+                           "even when the initial parameters already reach the target")

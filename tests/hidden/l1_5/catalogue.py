@@ -1,16 +1,15 @@
 """Lesson 1.5's proof that its checks work: realistic mistakes and correct alternatives.
 
 See `looplab.catalogue`: each mistake is the reference with one thing done wrong, in the
-function it belongs to; it must lose points on that task (named there) and nowhere else,
-except that the student's own gradient_check and error_curve call their numerical_gradient
-and relative_error, so a mistake there may spread to those two. Each alternative is a correct
-solution in another style and keeps full marks.
+function it belongs to; it must lose points on that task (named there) and nowhere else. The
+student's gradient_check and error_curve call their own numerical_gradient and relative_error,
+but their checks run them with the reference's two (isolated.py), so no mistake spreads. Each
+alternative is a correct solution in another style and keeps full marks.
 """
 
 from looplab.catalogue import Alternative, Mistake, edit, mutate, reference_source, replace_function
 
 REFERENCE = reference_source("1.5")
-CALLERS = ("gradient_check", "error_curve")  # their own code calls numerical_gradient and relative_error
 
 # --- pieces of the reference that the mistakes change -------------------------------------
 
@@ -27,6 +26,8 @@ NG_RETURN = "        grad[index] = (f_plus - f_minus) / (2 * h)\n    return grad
 RE_GUARD = "    if a.shape != b.shape:\n        raise ValueError("
 RE_ZERO = "    if scale == 0:\n        return 0.0  # both gradients are all zeros: they agree exactly\n"
 RE_RETURN = "return ((a - b).abs().max() / scale).item()"
+GC_ANALYTIC = "analytic = grad_f(x)\n    numeric"
+EC_ANALYTIC = "    analytic = grad_f(x)  # once: it does not depend on h\n"
 GC_RETURN = "return relative_error(analytic, numeric) <= tol  # NaN <= tol is False"
 EC_RETURN = "return [relative_error(analytic, numerical_gradient(f, x, h)) for h in hs]"
 
@@ -71,35 +72,42 @@ MISTAKES = [
     # --- numerical_gradient
     Mistake("forward_differences", "numerical_gradient",
             replace_function(REFERENCE, "numerical_gradient", FORWARD),
-            named="forward differences", spreads=CALLERS, example="buggy"),
+            named="forward differences", example="buggy"),
     Mistake("divided_by_h_not_2h", "numerical_gradient",
             mutate(REFERENCE, NG_STEP, "grad[index] = (f_plus - f_minus) / h"),
-            named="divided by h instead of 2h", spreads=CALLERS),
+            named="divided by h instead of 2h"),
     Mistake("all_entries_perturbed_at_once", "numerical_gradient",
             replace_function(REFERENCE, "numerical_gradient", ALL_AT_ONCE),
-            named="every entry of x is moved by h at once", spreads=CALLERS),
+            named="every entry of x is moved by h at once"),
     Mistake("perturbed_entry_not_restored", "numerical_gradient",
             mutate(REFERENCE, NG_LOOP, """        x[index] = saved + h
         f_plus = float(f(x))
         x[index] = saved - h
         f_minus = float(f(x))  # and the entry stays at saved - h"""),
-            named="were left moved by h", spreads=CALLERS),
+            named="were left moved by h"),
     Mistake("restored_by_subtracting_h", "numerical_gradient",
             mutate(REFERENCE, NG_LOOP, """        x[index] += h
         f_plus = float(f(x))
         x[index] -= 2 * h
         f_minus = float(f(x))
         x[index] += h  # back where it was... up to rounding"""),
-            named="differ in their last digits", spreads=CALLERS),
+            named="differ in their last digits"),
     Mistake("returns_a_list", "numerical_gradient",
             mutate(REFERENCE, NG_RETURN, NG_RETURN.replace("return grad", "return grad.reshape(-1).tolist()")),
-            named="returned a list", spreads=CALLERS),
+            named="returned a list"),
     Mistake("flattened_result", "numerical_gradient",
             mutate(REFERENCE, NG_RETURN, NG_RETURN.replace("return grad", "return grad.reshape(-1)")),
-            named="do not flatten it", spreads=CALLERS),
+            named="do not flatten it"),
     Mistake("float32_result", "numerical_gradient",
             mutate(REFERENCE, NG_EMPTY, "grad = torch.zeros(x.shape)"),
-            named="torch.zeros_like(x) keeps the dtype", spreads=CALLERS),
+            named="torch.zeros_like(x) keeps the dtype"),
+    Mistake("not_restored_when_f_raises", "numerical_gradient",
+            mutate(REFERENCE, NG_LOOP, """        x[index] = saved + h
+        f_plus = float(f(x))
+        x[index] = saved - h
+        f_minus = float(f(x))
+        x[index] = saved  # skipped when f raises"""),
+            named="left x changed"),
     Mistake("extra_evaluation_at_x", "numerical_gradient",
             mutate(REFERENCE, NG_EMPTY, NG_EMPTY + "\n    f_at_x = float(f(x))  # handy for printing"),
             named="evaluated f more than"),
@@ -109,27 +117,32 @@ MISTAKES = [
             named="read its value with float(f(x))"),
     Mistake("autograd_instead_of_finite_differences", "numerical_gradient",
             replace_function(REFERENCE, "numerical_gradient", AUTOGRAD_INSTEAD),
-            named="never use autograd", spreads=CALLERS),
+            named="never use autograd"),
     # --- relative_error
     Mistake("no_absolute_value", "relative_error",
             mutate(REFERENCE, RE_RETURN, "return ((a - b).max() / scale).item()"),
-            named="take the absolute value of a - b", spreads=CALLERS),
+            named="take the absolute value of a - b"),
     Mistake("no_guard_for_zero_gradients", "relative_error", mutate(REFERENCE, RE_ZERO, ""),
-            named="guard the 0 / 0 case", spreads=CALLERS),
+            named="guard the 0 / 0 case"),
     Mistake("absolute_error_only", "relative_error",
             mutate(REFERENCE, RE_RETURN, "return (a - b).abs().max().item()"),
-            named="this is the absolute error", spreads=CALLERS),
+            named="this is the absolute error"),
     Mistake("shapes_not_checked", "relative_error",
             mutate(REFERENCE, RE_GUARD, "    if False:\n        raise ValueError("),
             named="instead of raising ValueError"),
     Mistake("tensor_instead_of_float", "relative_error",
             mutate(REFERENCE, RE_RETURN, "return (a - b).abs().max() / scale"),
-            named="(call .item() on the tensor)", spreads=CALLERS),
-    # max() in Python skips NaN, so this loop also lets a NaN gradient pass gradient_check
+            named="(call .item() on the tensor)"),
     Mistake("python_loop_over_entries", "relative_error",
             replace_function(REFERENCE, "relative_error", PYTHON_LOOP_RELATIVE_ERROR),
-            named="a Python loop over the entries", spreads=("gradient_check",)),
+            named="a Python loop over the entries"),
+    Mistake("subtracted_in_place", "relative_error",
+            mutate(REFERENCE, RE_RETURN, "return (a.sub_(b).abs_().max() / scale).item()"),
+            named="changed its input `a` in place"),
     # --- gradient_check
+    Mistake("gradient_reshaped_to_fit", "gradient_check",
+            mutate(REFERENCE, GC_ANALYTIC, "analytic = grad_f(x).reshape(x.shape)\n    numeric"),
+            named="instead of raising ValueError"),
     Mistake("tolerance_compared_the_wrong_way", "gradient_check",
             mutate(REFERENCE, GC_RETURN, "return relative_error(analytic, numeric) > tol"),
             named="check the direction of the comparison"),
@@ -144,6 +157,10 @@ MISTAKES = [
             mutate(REFERENCE, EC_RETURN,
                    "return [relative_error(analytic, numerical_gradient(f, x)) for h in hs]"),
             named="pass each h"),
+    Mistake("grad_f_called_for_every_step", "error_curve",
+            edit(REFERENCE, (EC_ANALYTIC, ""),
+                 (EC_RETURN, "return [relative_error(grad_f(x), numerical_gradient(f, x, h)) for h in hs]")),
+            named="called grad_f more than once"),
     Mistake("x_converted_to_float64", "error_curve",
             mutate(REFERENCE, EC_RETURN,
                    "return [relative_error(analytic, numerical_gradient(f, x.double(), h)) for h in hs]"),

@@ -41,7 +41,7 @@ def {name}(x):
     global _calls
     _calls += 1
     if _calls > {max_calls}:
-        raise RuntimeError("{mark} f was evaluated more than {max_calls} times for an x with "
+        raise RuntimeError("{mark} {name} was evaluated more than {max_calls} times for an x with "
                            "{numel} entries")
     _expect_x("{name}", x)
     value = {inner}(x)
@@ -71,10 +71,10 @@ class Scalar:
         """f for the student: `_f` behind the guard."""
         return Function(self._source() + _guard("f", "_f", x, max_calls), "f")
 
-    def remote_gradient(self, x: Tensor) -> Function:
+    def remote_gradient(self, x: Tensor, *, max_calls: int = 10**9) -> Function:
         """grad_f for the student: the body's `_grad`, or autograd on `_f` in float64."""
         source = self._source() + ("" if "def _grad(" in self.body else AUTOGRAD)
-        return Function(source + _guard("grad_f", "_grad", x, 10**9), "grad_f")
+        return Function(source + _guard("grad_f", "_grad", x, max_calls), "grad_f")
 
     def local(self) -> Callable[[Tensor], Tensor | float]:
         return _build(self._source(), "_f")
@@ -207,6 +207,12 @@ REGRESSION = hand("mean squared error of X @ w against y, in w", REGRESSION_DATA
 def _grad(w):
     X, y = _X.to(w.dtype), _y.to(w.dtype)
     return 2.0 / X.shape[0] * X.T @ (X @ w - y)
+''')
+
+FLAT_REGRESSION = hand("mean squared error in w, its gradient flattened to shape (d,)", REGRESSION_DATA, '''
+def _grad(w):
+    X, y = _X.to(w.dtype), _y.to(w.dtype)
+    return (2.0 / X.shape[0] * X.T @ (X @ w - y)).reshape(-1)  # (d,) for a (d, 1) w
 ''')
 
 QUADRATIC = hand("0.5 x.A.x + b.x with A not symmetric", QUADRATIC_DATA, '''

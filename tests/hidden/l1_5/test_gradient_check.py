@@ -1,15 +1,21 @@
-"""Hidden checks for `gradient_check` (does a hand-derived gradient agree with finite differences?)."""
+"""Hidden checks for `gradient_check` (does a hand-derived gradient agree with finite differences?).
+
+gradient_check runs with the reference's numerical_gradient and relative_error in its scope
+(see isolated.py): a mistake in those two costs points in their own tasks only.
+"""
 
 import torch
 
-from looplab.checks import StudentFault, expect, fail, kind, likely, points
+from looplab.checks import expect, fail, kind, likely, points
 
+from . import isolated
 from .functions import (LOGISTIC, PLANTED, QUADRATIC, QUARTIC, REGRESSION, SINE_SQUARES,
                         SLIGHTLY_WRONG, TANH_COS, about, point)
 
 
-def _verdict(student, f, x, h: float, tol: float, *, strict: bool = False) -> bool:
-    value = student.gradient_check(f.remote(x), f.remote_gradient(x), x, h, tol)
+def _verdict(student, reference, f, x, h: float, tol: float, *, strict: bool = False) -> bool:
+    value = isolated.result(student, reference, "gradient_check", f.remote(x), f.remote_gradient(x),
+                            x, h, tol)
     if type(value) is bool:
         return value
     if not strict and isinstance(value, torch.Tensor) and value.numel() == 1 and value.dtype == torch.bool:
@@ -32,17 +38,8 @@ CORRECT = [
 ]
 
 
-def _why_rejected(student, reference, f, x, h: float, tol: float) -> str:
-    """Is the student's own numerical_gradient the cause? Else name the comparison."""
-    try:
-        numeric = student.numerical_gradient(f.remote(x), x, h)
-    except StudentFault:
-        numeric = None  # its own checks cover that
-    if isinstance(numeric, torch.Tensor) and numeric.numel() == x.numel():
-        err = reference.relative_error(numeric.reshape(x.shape), f.gradient(x))
-        if not err <= tol:
-            return likely(f"your numerical_gradient is off here (relative error {err:.1e} against "
-                          f"the exact gradient, above tol): fix numerical_gradient first")
+def _why_rejected(f) -> str:
+    """Name the comparison that rejects a right gradient."""
     if f is QUARTIC:
         return likely("the comparison uses the absolute error; here the gradient is about 1e6, so "
                       "its tiny relative error is a large absolute one: compare "
@@ -53,17 +50,17 @@ def _why_rejected(student, reference, f, x, h: float, tol: float) -> str:
 @points("gradient_check", 1)
 def test_accepts_correct_gradients(student, reference):
     for f, x, h, tol in CORRECT:
-        if not _verdict(student, f, x, h, tol):
+        if not _verdict(student, reference, f, x, h, tol):
             fail(f"gradient_check rejected the right gradient of {f.label} ({about(x)}, "
                  f"h={h:g}, tol={tol:g}); it must return True when relative_error(grad_f(x), "
-                 f"numerical_gradient(f, x, h)) <= tol" + _why_rejected(student, reference, f, x, h, tol))
+                 f"numerical_gradient(f, x, h)) <= tol" + _why_rejected(f))
 
 
 @points("gradient_check", 1)
-def test_flags_planted_wrong_gradients(student):
+def test_flags_planted_wrong_gradients(student, reference):
     for k, (bug, f, shape) in enumerate(PLANTED):
         x = point(shape, seed=90 + k)
-        expect(_verdict(student, f, x, 1e-5, 1e-6) is False,
+        expect(_verdict(student, reference, f, x, 1e-5, 1e-6) is False,
                f"gradient_check accepted a wrong gradient of {f.label} ({bug}; {about(x)}, "
                f"h=1e-05, tol=1e-06); it must return False when the relative error is above tol"
                + (" or NaN (a comparison with NaN is False: test error <= tol, not "
@@ -71,22 +68,27 @@ def test_flags_planted_wrong_gradients(student):
 
 
 @points("gradient_check", 0.5)
-def test_tolerance_decides_and_result_is_a_plain_bool(student):
+def test_tolerance_decides_and_result_is_a_plain_bool(student, reference):
     x = point((2, 3), seed=100)  # the gradient is off by 0.01% in its largest entry: error 5e-5
-    loose = _verdict(student, SLIGHTLY_WRONG, x, 1e-5, 1e-3, strict=True)
-    tight = _verdict(student, SLIGHTLY_WRONG, x, 1e-5, 1e-6, strict=True)
+    loose = _verdict(student, reference, SLIGHTLY_WRONG, x, 1e-5, 1e-3, strict=True)
+    tight = _verdict(student, reference, SLIGHTLY_WRONG, x, 1e-5, 1e-6, strict=True)
     expect(loose is True and tight is False,
            f"gradient_check on {SLIGHTLY_WRONG.label} (relative error about 5e-5) returned "
            f"{loose} with tol=1e-3 and {tight} with tol=1e-6; expected True and False: the check "
            f"passes exactly when the relative error is at most tol")
 
 
-@points("gradient_check", 0.5)
-def test_leaves_x_unchanged(student):
+@points("gradient_check", 0.25)
+def test_leaves_x_unchanged(student, reference):
     x = point((4, 2), seed=101)
-    reply = student.call("gradient_check", SINE_SQUARES.remote(x), SINE_SQUARES.remote_gradient(x),
-                         x, 1e-3, 1e-4, return_args=True)
+    reply = isolated.call(student, reference, "gradient_check", SINE_SQUARES.remote(x),
+                          SINE_SQUARES.remote_gradient(x), x, 1e-3, 1e-4, return_args=True)
     after = reply["args_after"][2]
     expect(isinstance(after, torch.Tensor) and after.shape == x.shape and torch.equal(after, x),
            f"gradient_check changed its input x ({about(x)}, h=1e-03); x must come back "
            f"exactly as it was (numerical_gradient restores every perturbed entry)")
+
+
+@points("gradient_check", 0.25)
+def test_calls_grad_f_once_and_a_wrong_shape_raises_value_error(student, reference):
+    isolated.expect_grad_f_once_and_value_error(student, reference, "gradient_check", 1e-5, 1e-6)

@@ -10,8 +10,8 @@ import math
 import torch
 from torch import Tensor
 
-from looplab.checks import (Function, Mistakes, StudentError, expect, fail, kind, likely, points,
-                            unfinished)
+from looplab.checks import (Function, Mistakes, StudentError, drive, expect, fail, kind, likely,
+                            points, unfinished)
 
 from .functions import (BLACK_BOX, BUMPS, CUBIC_SINE, DETERMINANT, MARK, ROWS, SQUARES, TANH_COS,
                         WAVE, about, point)
@@ -137,17 +137,31 @@ def test_treats_f_as_a_black_box_that_may_return_a_float(student, reference):
                  f"well as a one-element tensor; read its value with float(f(x)), not f(x).item()")
         raise
 
-    # an f that fails: its error must reach the caller unchanged
+    # an f that fails: its error must reach the caller unchanged, with x restored first
     failing = Function("def f(x):\n    raise ArithmeticError('looplab: f cannot be evaluated here')\n", "f")
+    x = point((4,), seed=21)
     try:
-        student.numerical_gradient(failing, point((4,), seed=21), 1e-5)
+        raised, after = drive(student, "numerical_gradient", _until_f_fails, failing, x, 1e-5)
     except StudentError as err:
-        expect(err.type == "ArithmeticError",
-               f"when f raised ArithmeticError, numerical_gradient raised {err.message:.120}; let "
-               f"f's exceptions propagate unchanged")
-    else:
-        fail("numerical_gradient returned a result although f raised ArithmeticError on every "
-             "call; let f's exceptions propagate (do not catch them)")
+        if unfinished(err):
+            raise
+        fail(f"when f raised ArithmeticError, numerical_gradient raised {err.message:.120}; let "
+             f"f's exceptions propagate unchanged")
+    expect(raised, "numerical_gradient returned a result although f raised ArithmeticError on "
+                   "every call; let f's exceptions propagate (do not catch them)")
+    expect(isinstance(after, Tensor) and torch.equal(after, x),
+           f"numerical_gradient let f's ArithmeticError through but left x changed ({about(x)}): "
+           f"put the saved entry back before the error propagates, in a try/finally around the "
+           f"two evaluations")
+
+
+def _until_f_fails(f, x, h):
+    """Runs in the student process: numerical_gradient with an f that raises, then x."""
+    try:
+        numerical_gradient(f, x, h)  # noqa: F821 - the student's, in the driver's scope
+    except ArithmeticError:
+        return [True, x]
+    return [False, x]
 
 
 def changed_entries(before: Tensor, after: Tensor, h: float) -> str:

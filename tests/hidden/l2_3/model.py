@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from looplab.checks import Function, StudentError, as_tensor, drive, fail, gen, kind, unfinished
+from looplab.checks import as_tensor, fail, gen, kind, without_autograd
 
 NAMES = ("W1", "b1", "W2", "b2")
 
@@ -69,29 +69,8 @@ def relative_error(a: Tensor, b: Tensor) -> float:
 
 
 def in_inference_mode(student, name: str, *args) -> object:
-    """`name(*args)` run inside torch.inference_mode(), where autograd records nothing.
-
-    A hand-written computation does not notice. One that relies on autograd raises there; if
-    it runs outside inference mode, the fault is named; if it fails outside too, that error
-    is reported as it is.
-    """
-    source = (f"NAME = {name!r}\n\n"
-              "def call_without_autograd(*call_args):\n"
-              "    with torch.inference_mode():\n"
-              "        return globals()[NAME](*call_args)\n")
-    try:
-        return drive(student, name, Function(source, "call_without_autograd"), *args)
-    except StudentError as err:
-        if unfinished(err):
-            raise
-        try:
-            student.call(name, *args)
-        except StudentError:
-            raise err from None
-        fail(f"{name} raised {err.message} when called inside torch.inference_mode(), where autograd "
-             f"is switched off, but runs outside it: it relies on autograd (.backward(), "
-             f"torch.autograd.grad or requires_grad). The contract asks for gradients computed by hand "
-             f"with the chain rule: no autograd anywhere in {name}")
+    """`name(*args)` run inside torch.inference_mode(): `looplab.checks.without_autograd`."""
+    return without_autograd(student, name, *args)
 
 
 # --- the known mistakes, simulated -----------------------------------------------------------
