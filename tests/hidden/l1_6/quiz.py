@@ -1,5 +1,7 @@
-"""The module 1 quiz as data: the answer key, each question's topic, and its idea (told after
-a wrong answer, never the letter of the right option). Graded by `looplab.checks.Quiz`."""
+"""The module 1 quiz as data: the answer key, each question's topic, and what to revise after a
+wrong answer: the concepts the question rests on and where the course teaches them, never the
+right option, its letter or a paraphrase of it (the quiz is formative). Graded by
+`looplab.checks.Quiz`."""
 
 from looplab.checks import Quiz
 
@@ -17,48 +19,42 @@ TOPICS = {
 }
 
 EXPLANATIONS = {
-    "q1": "The gradient describes the loss at the current parameters, so the forward pass "
-          "(predictions, then loss) comes first; backward() then fills .grad; the update reads "
-          ".grad (inside torch.no_grad(), so the step itself is not recorded by autograd); only "
-          "after the update may .grad be cleared for the next step. Clearing or stepping before "
-          "backward() would throw away or lack the gradient the step needs.",
-    "q2": "Differentiate one term with the chain rule: the derivative of (y_hat_i - y_i)^2 is "
-          "2 (y_hat_i - y_i) times the derivative of y_hat_i, and y_hat_i = x_i w + b changes one "
-          "for one with b. Averaging over the N samples keeps the factor 1/N. The version with x_i "
-          "in it is the gradient with respect to w, and the sum of squares is the loss itself.",
-    "q3": "The loss of linear regression is a quadratic bowl. Along its steepest direction, with "
-          "curvature lambda_max, one step multiplies the distance to the minimum by "
-          "(1 - lr * lambda_max). Once lr > 2 / lambda_max that factor is below -1: every step "
-          "lands further up the opposite wall, so the loss grows by a constant factor per step "
-          "until it overflows. Noise in the data sets a floor; it does not make the loss grow, and "
-          "where the loss is recorded shifts the curve by one step but cannot make it explode.",
-    "q4": "An epoch makes ceil(N / batch_size) updates. With batch_size = N there is a single "
-          "batch holding every sample, and the mean over a set of samples does not depend on "
-          "their order (up to float rounding). So every epoch is one step of full-batch gradient "
-          "descent, whatever the seed; batch_size = 1 would be stochastic gradient descent.",
-    "q5": "The recorded loss is the mean over all N samples of each sample's squared error, taken "
-          "with the parameters of the moment it was used. A batch loss is already a mean over its "
-          "samples, so multiply it by the batch's size to get the batch's total, add the totals up "
-          "and divide by N. The plain mean of the batch losses lets a batch of 2 count as much as "
-          "a batch of 4; the sum and the last batch's loss are not means over samples at all.",
-    "q6": "A permutation uses every sample exactly once per epoch (sampling without replacement). "
-          "Drawing a new one every epoch changes which samples share a batch, so one epoch's "
-          "gradient noise does not simply repeat in the next. Drawing it from an explicit "
-          "generator makes the run depend only on that seed, not on whatever else used the global "
-          "random state, so the same seed reproduces the run exactly. The gradient of a given "
-          "batch is exact either way: randomness only decides which samples form the batch.",
-    "q7": "For linear regression the mean squared error is a convex quadratic with one minimum "
-          "(unless features are collinear), and full-batch descent involves no shuffling, so "
-          "nothing changes between epochs. The gradient is perpendicular to the contour lines; on "
-          "long thin ellipses it points mostly across the valley. The learning rate has to be "
-          "small enough for that steep direction (below 2 / lambda_max), so along the shallow "
-          "direction each step moves very little. Scaling the features to similar ranges makes "
-          "the contours rounder and the path straighter.",
-    "q8": "Two errors compete. The truncation error comes from the Taylor terms the formula leaves "
-          "out and shrinks like h^2 for central differences. The round-off error comes from "
-          "subtracting two nearly equal float32 values: about eps * |f| / h with eps near 1e-7, "
-          "so it grows as h shrinks. Their sum is smallest in between (around eps^(1/3), "
-          "roughly 1e-3 to 1e-2 in float32). Autograd does not use h at all.",
+    "q1": "Revise what each step of one iteration needs from the steps before it: what "
+          "loss.backward() reads and where it writes, what the update reads, and when the "
+          "gradients may be cleared (lesson 1.3, 'Autograd for the update step'; lesson 1.6, "
+          "'The loop'). Then walk through each option and ask whether every step has what it "
+          "needs at the moment it runs.",
+    "q2": "Revise the derivation of the mean squared error's gradient by the chain rule, for w "
+          "and for b (lesson 1.2, 'The gradient, derived by hand'; lesson 1.6, 'Linear "
+          "regression and its gradient'). Differentiate one term of the sum yourself, then "
+          "average over the samples, and compare your result with the options.",
+    "q3": "Revise what can make full-batch gradient descent on linear regression diverge and "
+          "what cannot: the largest stable learning rate on a quadratic bowl (lesson 1.2, 'The "
+          "Hessian and the largest stable step'; lesson 1.4, 'Gradient descent on the bowl'), "
+          "the noise floor (lesson 1.3), and the moment a loss is recorded (lesson 1.1, 'What "
+          "the loss history records').",
+    "q4": "Revise how the batch size sets the number of updates in an epoch, and the "
+          "equivalences between the three loops of lesson 1.3 ('One update rule, three choices "
+          "of S' and Exercise 3). Count the batches of one epoch for this batch size before "
+          "you choose.",
+    "q5": "Revise the definition of the loss recorded for an epoch of mini-batch training: "
+          "which average of the batch losses it is, and how a short last batch enters it "
+          "(lesson 1.3, 'What the loss curves record'; lesson 1.6, 'Batches'). Then work it out "
+          "for these three batches.",
+    "q6": "Revise shuffling: what a permutation guarantees about how often each sample is "
+          "used in an epoch, what a new one each epoch changes, what an explicit "
+          "torch.Generator buys, and what randomness does and does not decide in a mini-batch "
+          "gradient (lesson 1.3, 'Shuffling, the last batch, one generator'; lesson 1.6, 'A "
+          "correct mini-batch loop, property by property').",
+    "q7": "Revise the landscape of linear regression's loss (how many minima it has, how the "
+          "gradient's direction and the contour lines are related) and conditioning: what long, "
+          "thin contours do to gradient descent with one learning rate for every direction "
+          "(lesson 1.4, 'The landscape is a bowl' and 'Gradient descent on the bowl'; lesson "
+          "1.2, 'Conditioning and feature scaling').",
+    "q8": "Revise the errors of a finite difference: where each one comes from, how each "
+          "changes as h shrinks, and which step size balances them (lesson 1.5, 'Mathematical "
+          "foundations' from 'Forward differences' to 'The best step size', and the "
+          "demonstration of the V of finite differences).",
 }
 
 QUIZ = Quiz(KEY, TOPICS, EXPLANATIONS)
