@@ -21,12 +21,15 @@ import pytest
 
 from conftest import REFERENCE_1_3, example
 from looplab import lessons
+from looplab.check import max_points
 from looplab.cli import main
 from looplab.gradescope import autograde
 
 LESSON = lessons.get("1.3")
+FULL = sum(max_points(LESSON, lessons.data_root()).values())  # the lesson's points
+LAST = LESSON.tasks[-1]  # no other task's code calls it
 SHORT_LIMITS = {"call_seconds": 2.0, "load_seconds": 5.0, "total_seconds": 30.0}
-HANGING = REFERENCE_1_3 + "\n\ndef noise_floor(X, y):\n    while True:\n        pass\n"
+HANGING = REFERENCE_1_3 + f"\n\ndef {LAST}(*args, **kwargs):\n    while True:\n        pass\n"
 
 # Gradescope's documented results.json fields
 # (https://gradescope-autograders.readthedocs.io/en/latest/specs/)
@@ -149,7 +152,7 @@ def test_correct_notebook_scores_full_marks_and_says_what_was_checked(bundle, tm
     (root / "submission" / "scratch").mkdir()
     (root / "submission" / "scratch" / "notes.py").write_text("raise SystemExit('not this one')\n")
     results = run_autograder(root)
-    assert results["score"] == 25.0
+    assert results["score"] == FULL
     assert list(by_name(results)) == list(LESSON.tasks)
     assert all(t["status"] == "passed" and t["score"] == t["max_score"] > 0 for t in results["tests"])
     assert "checked: lesson-1.3.ipynb (also uploaded, not checked: scratch/notes.py)" in results["output"]
@@ -167,7 +170,7 @@ def test_buggy_file_loses_its_tasks_points_and_names_the_container_as_protection
     assert tests["train_batch"]["score"] < tests["train_batch"]["max_score"]
     assert "recorded after the update" in tests["train_batch"]["output"]
     assert tests["minibatch_indices"]["status"] == "passed"
-    assert results["score"] == sum(t["score"] for t in results["tests"]) < 25
+    assert results["score"] == sum(t["score"] for t in results["tests"]) < FULL
     assert "checked: hw/buggy.py" in results["output"]
     assert ("protection: Gradescope's per-submission container alone (bubblewrap could not run: "
             "disabled by LOOPLAB_NO_SANDBOX)") in results["output"]
@@ -180,11 +183,11 @@ def test_hanging_function_times_out_and_the_rest_is_graded(bundle, tmp_path):
     (root / "submission" / "solution.py").write_text(HANGING)
     results = run_autograder(root)
     tests = by_name(results)
-    assert tests["noise_floor"]["status"] == "failed" and tests["noise_floor"]["score"] == 0
-    assert tests["noise_floor"]["output"].startswith("status: timeout")
-    assert all(t["status"] == "passed" for name, t in tests.items() if name != "noise_floor")
-    assert results["score"] == 25 - tests["noise_floor"]["max_score"]
-    assert results["output"].startswith("lesson 1.3: 23/25  [timeout]")
+    assert tests[LAST]["status"] == "failed" and tests[LAST]["score"] == 0
+    assert tests[LAST]["output"].startswith("status: timeout")
+    assert all(t["status"] == "passed" for name, t in tests.items() if name != LAST)
+    assert results["score"] == FULL - tests[LAST]["max_score"]
+    assert results["output"].startswith(f"lesson 1.3: {results['score']:g}/{FULL:g}  [timeout]")
 
 
 def test_empty_upload_scores_zero_with_what_to_upload(bundle, tmp_path):
@@ -192,7 +195,7 @@ def test_empty_upload_scores_zero_with_what_to_upload(bundle, tmp_path):
     results = run_autograder(root)
     assert results["score"] == 0
     assert list(by_name(results)) == list(LESSON.tasks)
-    assert sum(t["max_score"] for t in results["tests"]) == 25  # the tasks' points still show
+    assert sum(t["max_score"] for t in results["tests"]) == FULL  # the tasks' points still show
     assert all(t["status"] == "failed" and t["score"] == 0 for t in results["tests"])
     assert "no notebook (.ipynb) or Python file (.py) was uploaded" in results["output"]
     assert "status: missing" in results["tests"][0]["output"]
