@@ -92,3 +92,41 @@ def epochs_to_target(X, y, w0, b0, batch_size, lr, target, max_epochs, generator
     allowed = {d.strip("/") for d in (*bwrap.SYSTEM_DIRS, *bwrap.WRITABLE)} | {"dev", "proc", "var"}
     assert set(seen["/"]) <= allowed | python_tops, seen["/"]
     assert set(seen[str(ROOT)]) <= {".venv", "src"}, seen[str(ROOT)]  # no solutions, tests, submissions
+
+
+def test_one_zygote_serves_several_checkers_and_each_one_leaving_ends_only_its_own():
+    """Class grading shares one zygote between its workers (one torch import, not one per
+    worker): a checker that leaves takes its own student processes with it, the others go
+    on spawning, and the zygote ends when the last one has left."""
+    import time
+
+    from looplab.sandbox.limits import Limits
+    from looplab.sandbox.runner import StudentProcess
+    from looplab.sandbox.zygote import Zygote
+
+    first, second = Zygote(str(ROOT), clients=2).handles()
+    cells = [{"name": "answer", "source": "import os\ndef pid():\n    return os.getpid()\n", "answer": True}]
+    ones = StudentProcess(first, cells, Limits())
+    twos = StudentProcess(second, cells, Limits())
+    ones.start()
+    twos.start()
+    assert ones.pid != twos.pid and first.pid == second.pid
+    first.close()  # the first checker leaves: its student process is killed with it
+    assert twos.call("pid", [])["result"]  # the second one's still answers
+    again = StudentProcess(second, cells, Limits())
+    again.start()  # and the zygote still spawns for it
+    assert again.call("pid", [])["result"]
+    again.stop()
+    twos.stop()
+    second.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(first.pid, 0)
+        except ProcessLookupError:
+            break
+        if first._proc is not None and first._proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("the zygote outlived its last checker")

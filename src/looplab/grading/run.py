@@ -76,7 +76,7 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
         return
     import multiprocessing
 
-    # the workers' sandboxed zygotes import torch while this process does the same
+    # the workers' sandboxed zygote (one for all) imports torch while this process does the same
     zygotes = workers.start_zygotes(str(root), str(course), sandbox, jobs) if sandbox else []
     import torch  # noqa: F401 - imported once here, inherited by every forked worker
     progress = Progress(len(todo))
@@ -90,8 +90,11 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                                                           str(s.path), s.submission_digest, checks)): s
                    for s in todo}
         workers.release_zygotes()  # every worker has forked (a fork pool starts them all at once)
-        if merging:  # only now: a fork while another thread imports can deadlock the child
-            threading.Thread(target=_import_quietly, args=("nbgrader.api",), daemon=True).start()
+        # The merge needs nbgrader (about a second to import): import it in the background now,
+        # at low priority. Only after the pool has forked: a fork while another thread imports
+        # can deadlock the child.
+        if merging:
+            threading.Thread(target=_import_nbgrader, daemon=True).start()
         try:
             for future in as_completed(futures):
                 try:
@@ -111,14 +114,21 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
             raise
 
 
-def _import_quietly(name: str) -> None:
-    """Import a module the merge needs while the workers grade (its errors surface later)."""
-    import importlib
+def _import_nbgrader() -> None:
+    """Import nbgrader for the merge while the workers grade, at the lowest CPU priority (a
+    Linux thread has its own nice value), so it uses only what the workers leave idle.
+    Errors surface later: the merge imports it again and reports them."""
     import warnings
+
+    from looplab.grading.gradebook import nbgrader_api
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (AttributeError, OSError):
+        pass
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            importlib.import_module(name)
+            nbgrader_api()
     except Exception:  # noqa: BLE001 - the merge imports it again and reports the error
         pass
 

@@ -32,15 +32,16 @@ class Job:
 
 
 _SETUP: tuple = ()
-# Zygotes the parent started before forking the pool (`start_zygotes`), so that their torch
-# import overlapped its own; each worker takes one by the index it gets from the queue.
+# Handles on the zygote the parent started before forking the pool (`start_zygotes`), so that
+# its torch import overlapped the parent's; each worker takes one by the index it gets.
 ZYGOTES: list = []
 
 
 def start_zygotes(root: str, course: str, sandbox: bool, n: int) -> list:
-    """Start n sandboxed zygotes now, in the parent, without waiting for them."""
+    """Start one sandboxed zygote for n workers now, in the parent, without waiting for it:
+    one torch import instead of n, while the parent and then the workers start up."""
     from looplab.sandbox.zygote import Zygote
-    ZYGOTES[:] = [Zygote(root, sandbox=sandbox, also_hide=(course,)) for _ in range(n)]
+    ZYGOTES[:] = Zygote(root, sandbox=sandbox, also_hide=(course,), clients=n).handles()
     return ZYGOTES
 
 

@@ -34,15 +34,21 @@ class Zygote:
     `self.sandboxed` says which, and `self.why_not` why not.
     """
 
-    def __init__(self, course_root: str, sandbox: bool = True, also_hide: tuple[str, ...] = ()) -> None:
+    def __init__(self, course_root: str, sandbox: bool = True, also_hide: tuple[str, ...] = (),
+                 clients: int = 1) -> None:
+        """`clients` > 1 makes one zygote serve that many checkers, each over a socket of its
+        own (`handles()`): class grading's workers share one, so torch is imported once."""
         from looplab.sandbox import bwrap
         self.why_not = bwrap.available() if sandbox else "not requested"
         self.sandboxed = self.why_not is None
-        self._sock, theirs = socket.socketpair()
+        pairs = [socket.socketpair() for _ in range(max(1, clients))]
+        self._sock = pairs[0][0]
+        theirs = [pair[1] for pair in pairs]
         self._proc = None
         if self.sandboxed:
-            argv = [sys.executable, "-m", "looplab.sandbox.zygote", str(theirs.fileno()), course_root]
-            self._proc = subprocess.Popen(bwrap.command(course_root, argv, also_hide), pass_fds=[theirs.fileno()],
+            fds = [sock.fileno() for sock in theirs]
+            argv = [sys.executable, "-m", "looplab.sandbox.zygote", ",".join(map(str, fds)), course_root]
+            self._proc = subprocess.Popen(bwrap.command(course_root, argv, also_hide), pass_fds=fds,
                                           stdin=subprocess.DEVNULL)
             self.pid = self._proc.pid
         else:
@@ -50,9 +56,24 @@ class Zygote:
                 __import__(name)
             self.pid = os.fork()
             if self.pid == 0:  # pragma: no cover - runs in the zygote process
-                self._sock.close()
+                for ours, _ in pairs:
+                    ours.close()
                 _serve(theirs, course_root)
-        theirs.close()
+        for sock in theirs:
+            sock.close()
+        self._shared = clients > 1
+        self._others = [self._handle(ours) for ours, _ in pairs[1:]]
+
+    def _handle(self, sock: socket.socket) -> "Zygote":
+        """Another checker's handle on this same zygote process."""
+        handle = object.__new__(Zygote)
+        handle.why_not, handle.sandboxed, handle.pid = self.why_not, self.sandboxed, self.pid
+        handle._sock, handle._proc, handle._others, handle._shared = sock, None, [], True
+        return handle
+
+    def handles(self) -> list["Zygote"]:
+        """One handle per client: this one first. Each must be used by one checker only."""
+        return [self, *self._others]
 
     def _ask(self, message: dict, fds: list[int] = ()) -> dict:
         from looplab.sandbox import protocol
@@ -89,6 +110,8 @@ class Zygote:
         except OSError:
             pass
         self._sock.close()
+        if self._shared:  # others may still use it: it exits by itself when the last one leaves
+            return
         if self._proc is not None:
             try:
                 self._proc.wait(timeout=5)
@@ -105,13 +128,17 @@ class Zygote:
 # --- zygote side ----------------------------------------------------------
 
 def main(argv: list[str]) -> None:  # pragma: no cover - the sandboxed zygote's entry point
-    """`python -m looplab.sandbox.zygote FD COURSE_ROOT`, run inside bwrap."""
+    """`python -m looplab.sandbox.zygote FD[,FD...] COURSE_ROOT`, run inside bwrap."""
     for name in PRELOAD:
         __import__(name)
-    _serve(socket.socket(fileno=int(argv[0])), argv[1])
+    _serve([socket.socket(fileno=int(fd)) for fd in argv[0].split(",")], argv[1])
 
 
-def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
+def _serve(socks: list[socket.socket], course_root: str) -> None:  # pragma: no cover
+    """Answer every client's requests, one at a time, until all of them have left. A client
+    that says exit, or goes away, has its own children killed; the others carry on."""
+    import selectors
+
     from looplab.sandbox import protocol
     code = 0
     try:
@@ -125,36 +152,49 @@ def _serve(sock: socket.socket, course_root: str) -> None:  # pragma: no cover
             except ImportError:
                 pass
         children: dict[int, str] = {}
+        owners: dict[int, socket.socket] = {}  # child pid -> the client that spawned it
         ended: dict[int, dict] = {}
-        while True:
-            try:
-                message, fds = protocol.recv_with_fds(sock)
-            except protocol.ProtocolError:
-                break  # the checker went away
-            if message["op"] == "exit":
-                for pid in list(children):
-                    _kill_tree(pid, children, ended)
-                protocol.send(sock.fileno(), {})
-                break
-            if message["op"] == "spawn":
-                reply = _spawn(sock, fds, Limits(**message["limits"]), course_root, children)
-            else:
-                reply = _kill_tree(message["pid"], children, ended)
-            protocol.send(sock.fileno(), reply)
+        clients = selectors.DefaultSelector()
+        for sock in socks:
+            clients.register(sock, selectors.EVENT_READ)
+        while clients.get_map():
+            for key, _ in clients.select():
+                sock = key.fileobj
+                try:
+                    message, fds = protocol.recv_with_fds(sock)
+                except protocol.ProtocolError:
+                    message, fds = {"op": "gone"}, []  # the checker went away
+                if message["op"] in ("exit", "gone"):
+                    for pid in [pid for pid, owner in owners.items() if owner is sock]:
+                        _kill_tree(pid, children, ended)
+                        owners.pop(pid, None)
+                    if message["op"] == "exit":
+                        protocol.send(sock.fileno(), {})
+                    clients.unregister(sock)
+                    sock.close()
+                    continue
+                if message["op"] == "spawn":
+                    reply = _spawn(socks, fds, Limits(**message["limits"]), course_root, children)
+                    owners[reply["pid"]] = sock
+                else:
+                    reply = _kill_tree(message["pid"], children, ended)
+                    owners.pop(message["pid"], None)
+                protocol.send(sock.fileno(), reply)
     except BaseException:  # noqa: BLE001
         code = 70
     finally:
         os._exit(code)
 
 
-def _spawn(sock, fds, limits, course_root, children) -> dict:  # pragma: no cover
+def _spawn(socks, fds, limits, course_root, children) -> dict:  # pragma: no cover
     from looplab.sandbox import namespaces
     scratch = tempfile.mkdtemp(prefix="looplab-")  # where namespaces fail, the only private place
     request_r, request_w = os.pipe()
     reply_r, reply_w = os.pipe()
     pid = os.fork()
     if pid == 0:
-        sock.close()
+        for sock in socks:  # no student process may hold a line to the zygote
+            sock.close()
         from looplab.sandbox.child import start
         start(fds[0], fds[1], fds[2], scratch, limits, course_root, (request_w, reply_r))
     for fd in (*fds, request_w, reply_r):
