@@ -2,8 +2,9 @@
 
 A lesson declares its quiz as data (`Quiz(key, topics, explanations)`); the student's graded
 function returns a dict from question id ('q1', ...) to option letter. Answers are read
-leniently (spaces and upper case accepted). A wrong answer gets the question's idea
-explained, never the letter of the right option.
+leniently (spaces and upper case accepted). A wrong answer is told what to revise and where
+(the ideas behind the question, the lesson sections that teach them), never the right option,
+its letter or a paraphrase of it: the quiz is formative, and the student answers again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ ORDINALS = ("first", "second", "third", "fourth")
 class Quiz:
     key: dict[str, str]  # question id -> the right option's letter
     topics: dict[str, str]  # question id -> what it is about, for messages
-    explanations: dict[str, str]  # question id -> the idea, told after a wrong answer
+    explanations: dict[str, str]  # question id -> what to revise, told after a wrong answer
     function: str = "quiz_answers"  # the graded function that returns the answers
 
     def expect_answer(self, student: Any, qid: str) -> None:
