@@ -1,5 +1,7 @@
-"""The module 2 quiz as data: the answer key, each question's topic, and its idea (told after
-a wrong answer, never the letter of the right option). Graded by `looplab.checks.Quiz`."""
+"""The module 2 quiz as data: the answer key, each question's topic, and what to revise after a
+wrong answer: the concepts the question rests on and where the course teaches them, never the
+right option, its letter or a paraphrase of it (the quiz is formative). Graded by
+`looplab.checks.Quiz`."""
 
 from looplab.checks import Quiz
 
@@ -17,46 +19,60 @@ TOPICS = {
 }
 
 EXPLANATIONS = {
-    "q1": "Compose two affine maps: (x W1 + b1) W2 + b2 = x (W1 W2) + (b1 W2 + b2), which is again "
-          "one affine map x W + b. However many layers are stacked, without a nonlinearity between "
-          "them the network can only draw the functions a single linear layer draws (lesson 2.1): "
-          "the extra layers add parameters, not shapes. It is the activation between layers that "
-          "lets the network bend.",
-    "q2": "Backpropagation visits each node once, parents before children, and every use of a value "
-          "sends its own share of the gradient back to it. By the multivariate chain rule the shares "
-          "add up: a node used twice collects the sum of both contributions (lesson 2.2). That is "
-          "why .grad is accumulated with +=, and also why it must be cleared before the next step.",
-    "q3": "With p = softmax(z) the loss of one sample is -log p_y. Differentiating log-sum-exp gives "
-          "p, and differentiating -z_y gives minus the one-hot vector of the true class, so the "
-          "gradient is p - onehot(y); averaging over N samples divides it by N (lesson 2.3). It is "
-          "small when the prediction is right and confident, and never needs a division by a "
-          "probability.",
-    "q4": "The backward pass multiplies, layer after layer, by the activation's slope. The sigmoid's "
-          "slope s (1 - s) is at most 1/4 (at 0) and nearly 0 when the unit saturates, so the "
-          "gradient reaching the first layers shrinks roughly geometrically with depth (lesson 2.4). "
-          "ReLU's slope is exactly 1 wherever the unit is active, so it does not shrink the signal "
-          "on that path. Nothing about the sigmoid makes the forward pass wrong or random.",
-    "q5": "F.cross_entropy applies log-softmax to what it is given. Given probabilities, it "
-          "softmaxes numbers already squeezed into [0, 1], whose differences are at most 1: the "
-          "resulting distribution stays close to uniform, the loss cannot get near 0, and the "
-          "gradients reaching the network are small. Nothing raises an error, which is what makes "
-          "this bug dangerous: the model still learns a little, slowly. Give the cross-entropy the "
-          "logits (lesson 2.3).",
-    "q6": "The gradient of a sum over B samples is B times the gradient of their mean. With "
-          "reduction='sum', the step lr * gradient is therefore B times larger than with the mean, "
-          "as if the learning rate had been multiplied by the batch size; changing the batch size "
-          "then changes the effective step too (lesson 2.5). The mean keeps one learning rate "
-          "meaningful for every batch size, the smaller last batch included.",
-    "q7": "Inverted dropout divides the kept activations by 1 - p during training, so each unit's "
-          "expected value is the same as without dropout (lesson 2.6). In evaluation mode nothing "
-          "is dropped and nothing is rescaled: the layer is the identity, the prediction is "
-          "deterministic, and it uses every unit. Leaving dropout on at evaluation makes the "
-          "validation loss noisy and usually worse than the model really is.",
-    "q8": "The penalty lambda/2 * |W|^2 has the gradient lambda * W. The step "
-          "W <- W - lr * (grad of the data loss + lambda * W) is W <- (1 - lr * lambda) W - lr * "
-          "(grad of the data loss): before each usual step the weights shrink by a constant factor, "
-          "which is why L2 is also called weight decay (lesson 2.6). It pulls large weights toward "
-          "zero; it does not drop units or change the data.",
+    "q1": "Revise what a stack of layers computes when nothing sits between them, and what an "
+          "activation adds to it: where bends and corners in a network's output come from, what "
+          "bounds its values, and what the width of a hidden layer can buy and under which "
+          "condition (lesson 2.1, 'Stacking linear layers gives a linear layer', 'The multi-layer "
+          "perceptron' and 'Three activations and their derivatives'; lesson 2.4, 'Without an "
+          "activation, depth adds nothing' and 'Expressiveness: what a network can represent'). "
+          "Then write this network's output as one formula in x and hold it against each option.",
+    "q2": "Revise the chain rule on a computation graph: the local derivative of each operation, "
+          "what happens to the gradient at a node whose value feeds more than one operation, and "
+          "how backward() writes into .grad (lesson 2.2, 'The chain rule', 'A computation is a "
+          "graph', 'A worked example' and 'In depth'; lesson 2.7, 'Mathematical foundations: "
+          "module 2 on one page'). Then compute the local derivative of u and of v at a = 2 and "
+          "decide how the two reach a.",
+    "q3": "Revise the derivation of the cross-entropy's gradient with respect to the logits: the "
+          "derivative of log-sum-exp, the derivative of the term that picks out the label's "
+          "logit, the sign each of them carries, and how the derivative of the softmax alone or "
+          "of the log of one probability alone differs from the loss's gradient (lesson 2.3, "
+          "'Softmax and cross-entropy', 'Log-sum-exp', 'The backward pass' and 'Why softmax and "
+          "cross-entropy belong together'). Differentiate the loss of the question term by term "
+          "and check your signs on a two-class example.",
+    "q4": "Revise how the gradient travels from the loss back to the first layer and what each "
+          "layer's activation contributes on the way; the derivative of each activation, its "
+          "largest value and where it is defined; and what the choice of activation does and "
+          "does not change in a layer, such as its number of parameters or whether its forward "
+          "pass is deterministic (lesson 2.1, 'Three activations and their derivatives' and "
+          "'Why the derivatives matter'; lesson 2.4, 'Mathematical foundations', 'Measuring the "
+          "gradient of a layer' and 'Learning: what the gradient sees').",
+    "q5": "Revise what F.cross_entropy expects as its input and what it does to that input before "
+          "taking a logarithm, which properties of its input it checks, what softmax does to "
+          "numbers that are already probabilities, and which values a cross-entropy can take "
+          "(lesson 2.3, 'Softmax and cross-entropy', 'Log-sum-exp' and 'Why softmax and "
+          "cross-entropy belong together'; lesson 2.7, 'Two losses' and 'What each bug looks "
+          "like from outside'). Then try it on one row of logits: softmax it once, twice, and "
+          "compare.",
+    "q6": "Revise how the reduction of a loss over a batch, mean or sum, enters its gradient; how "
+          "the length of a step depends on the learning rate and on the size of the gradient as "
+          "well as on its direction; and how the batch size, a short last batch included, enters "
+          "both (lesson 2.5, 'The step and the recorded loss (lesson 1.3's conventions)'; lesson "
+          "1.3, 'One update rule, three choices of S'; lesson 2.7, 'What each bug looks like "
+          "from outside'). Write the gradient of a sum of 64 terms next to the gradient of their "
+          "mean before you choose.",
+    "q7": "Revise inverted dropout from both sides: what it does to an activation in training "
+          "mode and why it rescales there, the expected value of its output, what a layer "
+          "should do in evaluation mode (which units take part, whether anything random or any "
+          "rescaling remains) and what a fixed seed does and does not change (lesson 2.6, "
+          "'Inverted dropout', 'Dropout as a penalty, on average' and "
+          "'Training mode and evaluation mode'; lesson 2.7, 'Regularisation' and 'What each bug "
+          "looks like from outside').",
+    "q8": "Revise how a penalty added to the objective enters one gradient step: the gradient of "
+          "(lambda/2) |W|^2 worked out by hand, which factor the learning rate multiplies, the "
+          "sign of each term of the update, and how a smooth penalty differs from a rule that "
+          "sets small weights to zero (lesson 2.6, 'Mathematical foundations' from 'The model "
+          "and the losses' on, and 'What the penalty prefers'; lesson 2.7, 'Regularisation'). "
+          "Then expand the step with the whole objective's gradient and collect the terms in W.",
 }
 
 QUIZ = Quiz(KEY, TOPICS, EXPLANATIONS)
