@@ -82,12 +82,6 @@ def data_root() -> Path:
     return root
 
 
-def course_root() -> Path:
-    """Deprecated name of `data_root()`, kept for callers not yet moved; an instructor's
-    course directory is `looplab.course.course_dir()`."""
-    return data_root()
-
-
 def require_checkout(what: str) -> Path:
     """The checkout, or a UsageError saying that `what` edits one and needs one."""
     root = checkout()
