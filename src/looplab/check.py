@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from looplab import lessons
+from looplab.deferred import builtins_deferring
 from looplab.report import CheckResult, Report, TaskResult
 from looplab.sandbox.limits import Limits
 from looplab.sandbox.runner import StudentFault, StudentProcess
@@ -24,13 +25,28 @@ _REFERENCES: dict[Path, ModuleType] = {}
 
 
 def load_reference(path: Path) -> ModuleType:
-    """Import a reference solution file once per process (trusted code)."""
+    """Import a reference solution file once per process (trusted code). Its matplotlib
+    import is deferred until something plots (`looplab.deferred`): no check draws."""
     if path not in _REFERENCES:
         spec = importlib.util.spec_from_file_location(f"looplab_reference_{len(_REFERENCES)}", path)
         module = importlib.util.module_from_spec(spec)
+        module.__builtins__ = builtins_deferring(("matplotlib",))
         spec.loader.exec_module(module)
         _REFERENCES[path] = module
     return _REFERENCES[path]
+
+
+def prepare(lesson_id: str, root: Path) -> None:
+    """Do a checking process's share of the start-up, so that it overlaps the zygote's own
+    torch import: import pytest, the check library (torch) and the reference solution, and
+    count the lesson's points. Idempotent and cheap once done. Class grading runs it in the
+    parent before forking its workers, so they inherit the work instead of each repeating it."""
+    lesson = lessons.get(lesson_id)
+    import pytest  # noqa: F401
+
+    import looplab.checks  # noqa: F401 - imports torch
+    load_reference(lesson.solution(root))
+    max_points(lesson, root)
 
 
 class Checker:
@@ -41,25 +57,19 @@ class Checker:
     """
 
     def __init__(self, root: Path | None = None, sandbox: bool = True,
-                 also_hide: tuple[str, ...] = (), zygote=None) -> None:
+                 also_hide: tuple[str, ...] = (), zygote=None, warm: tuple[str, ...] = ()) -> None:
         """`zygote`: one already started (class grading starts them early, so their torch
-        import overlaps the grader's own start-up); by default a fresh one is started."""
+        import overlaps the grader's own start-up); by default a fresh one is started, which
+        imports `warm` (the lessons' `Lesson.warm`) before forking students' processes."""
         from looplab.sandbox.zygote import Zygote
         self.root = root or lessons.data_root()
-        self.zygote = zygote or Zygote(str(self.root), sandbox=sandbox, also_hide=also_hide)
+        self.zygote = zygote or Zygote(str(self.root), sandbox=sandbox, also_hide=also_hide, warm=warm)
         self.sandbox = "bubblewrap" if self.zygote.sandboxed else self.zygote.why_not
         self._references: dict[str, StudentProcess] = {}
 
     def prepare(self, lesson_id: str) -> None:
-        """Do this process's share of the start-up while the zygote imports torch: import
-        pytest, the check library (torch) and the reference solution, and count the lesson's
-        points. Idempotent and cheap once done; `check` calls it first."""
-        lesson = lessons.get(lesson_id)
-        import pytest  # noqa: F401
-
-        import looplab.checks  # noqa: F401 - imports torch
-        load_reference(lesson.solution(self.root))
-        max_points(lesson, self.root)
+        """`prepare(lesson_id, root)` for this checker's lessons; `check` calls it first."""
+        prepare(lesson_id, self.root)
 
     def warm(self, lesson_id: str) -> None:
         """`prepare`, then start the lesson's reference process, so that the first
@@ -106,6 +116,8 @@ class Checker:
                 return zero_report(report, lesson, self.root, fault.status,
                                    f"the submission could not be loaded: {fault.status}: {fault.message}")
             report.timings["load"] = time.perf_counter() - clock
+            # start-up, not checking: the zygote may still be importing torch when asked
+            report.timings["spawn"] = student.spawn_seconds
             report.notes += [c.note() for c in student.cell_outcomes if c.note()]
             _run_checks(report, lesson, self.root, student, reference, tasks, calls)
             report.notes[:0] = _whole_file_notes(report, lesson, path, student.defined)
@@ -207,7 +219,7 @@ def max_points(lesson: lessons.Lesson, root: Path) -> dict[str, float]:
 
 def check(lesson_id: str, path: Path, root: Path | None = None) -> Report:
     """Check one submission with a checker of its own."""
-    checker = Checker(root)
+    checker = Checker(root, warm=lessons.get(lesson_id).warm)
     try:
         return checker.check(lesson_id, path)
     finally:

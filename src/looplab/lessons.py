@@ -1,7 +1,9 @@
 """The registry of lessons: ids, titles, tasks, limits and where files live.
 
 Each lesson declares itself in `tests/hidden/l<M>_<L>/lesson.json` (id, title, its
-tasks in report order, and limits that differ from the defaults).
+tasks in report order, limits that differ from the defaults, and "warm": modules the
+sandbox imports before forking students' processes because graded calls use them, such as
+matplotlib.pyplot for a lesson that grades a plot; see `looplab.sandbox.zygote.WARM`).
 
 The lessons' files (release/, solutions/, tests/hidden/) live under `data_root()`: the
 source checkout when looplab runs from one (authors edit them in place), else the copy
@@ -29,6 +31,7 @@ class Lesson:
     title: str
     tasks: tuple[str, ...]
     limits: Limits = field(default_factory=Limits)
+    warm: tuple[str, ...] = ()
 
     @property
     def assignment(self) -> str:
@@ -53,7 +56,7 @@ def _discover(root: Path) -> dict[str, Lesson]:
     for path in sorted((root / "tests" / "hidden").glob("*/lesson.json")):
         meta = json.loads(path.read_text())
         found.append(Lesson(meta["id"], meta["title"], tuple(meta["tasks"]),
-                            replace(Limits(), **meta.get("limits", {}))))
+                            replace(Limits(), **meta.get("limits", {})), tuple(meta.get("warm", ()))))
     found.sort(key=lambda lesson: tuple(int(part) for part in lesson.id.split(".")))
     return {lesson.id: lesson for lesson in found}
 

@@ -130,3 +130,35 @@ def test_one_zygote_serves_several_checkers_and_each_one_leaving_ends_only_its_o
         time.sleep(0.05)
     else:
         raise AssertionError("the zygote outlived its last checker")
+
+
+@pytest.mark.parametrize("warm", [(), ("matplotlib.pyplot",)])
+def test_students_processes_import_pyplot_when_they_plot_or_when_the_lesson_warms_it(warm):
+    """The zygote no longer imports pyplot for every lesson (0.35 s on the critical path of
+    each `looplab check`): a student's `import matplotlib.pyplot as plt` is deferred until it
+    draws, and a lesson whose graded calls draw (`Lesson.warm`, lesson 1.4) has it imported
+    before the children are forked, so no student pays for it inside a timed call."""
+    from looplab.sandbox.limits import Limits
+    from looplab.sandbox.runner import StudentProcess
+    from looplab.sandbox.zygote import Zygote
+
+    zygote = Zygote(str(ROOT), warm=warm)
+    source = ("import sys\nimport matplotlib.pyplot as plt\n"
+              "def loaded():\n    return 'matplotlib.pyplot' in sys.modules\n"
+              "def draw():\n    fig, ax = plt.subplots()\n    ax.plot([0, 1])\n    return type(fig).__name__\n")
+    process = StudentProcess(zygote, [{"name": "answer", "source": source, "answer": True}], Limits())
+    try:
+        process.start()
+        assert process.call("loaded", [])["result"] is bool(warm)
+        assert process.call("draw", [])["result"] == "Figure"
+        assert process.call("loaded", [])["result"] is True
+        assert "plt" not in process.defined
+    finally:
+        process.stop()
+        zygote.close()
+
+
+def test_lesson_1_4_warms_pyplot_for_its_graded_plot():
+    from looplab import lessons
+    assert "matplotlib.pyplot" in lessons.get("1.4").warm
+    assert lessons.get("1.3").warm == ()

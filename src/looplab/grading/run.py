@@ -77,8 +77,9 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
     import multiprocessing
 
     # the workers' sandboxed zygote (one for all) imports torch while this process does the same
-    zygotes = workers.start_zygotes(str(root), str(course), sandbox, jobs) if sandbox else []
+    zygotes = workers.start_zygotes(str(root), str(course), sandbox, jobs, lesson.warm) if sandbox else []
     import torch  # noqa: F401 - imported once here, inherited by every forked worker
+    _prepare(lesson, root)
     progress = Progress(len(todo))
     context = multiprocessing.get_context("fork")
     slots = context.SimpleQueue()
@@ -112,6 +113,20 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                 process.kill()
             _say("\ninterrupted: results so far are stored; run the same command to resume")
             raise
+
+
+def _prepare(lesson, root: Path) -> None:
+    """The checkers' start-up work that every worker would repeat (pytest, the check library,
+    the reference solution, what the feedback pages draw with), done once here so the forked
+    workers inherit it."""
+    from looplab.check import prepare
+    try:
+        prepare(lesson.id, root)
+        import matplotlib.backends.backend_agg  # noqa: F401 - `looplab.feedback` draws with these
+        import matplotlib.figure  # noqa: F401
+        import matplotlib.ticker  # noqa: F401
+    except Exception:  # noqa: BLE001 - each worker prepares again and reports it per submission
+        pass
 
 
 def _import_nbgrader() -> None:

@@ -37,11 +37,12 @@ _SETUP: tuple = ()
 ZYGOTES: list = []
 
 
-def start_zygotes(root: str, course: str, sandbox: bool, n: int) -> list:
+def start_zygotes(root: str, course: str, sandbox: bool, n: int, warm: tuple[str, ...] = ()) -> list:
     """Start one sandboxed zygote for n workers now, in the parent, without waiting for it:
     one torch import instead of n, while the parent and then the workers start up."""
     from looplab.sandbox.zygote import Zygote
-    ZYGOTES[:] = Zygote(root, sandbox=sandbox, also_hide=(course,), clients=n).handles()
+    ZYGOTES[:] = Zygote(root, sandbox=sandbox, also_hide=(course,), clients=n,
+                         warm=warm).handles()
     return ZYGOTES
 
 
@@ -57,7 +58,7 @@ def init(root: str, course: str, sandbox: bool, lesson: str, slots=None) -> None
     one), and warm the checker up for `lesson` before the first submission arrives."""
     global _SETUP
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _SETUP = (root, course, sandbox)
+    _SETUP = (root, course, sandbox, lesson)
     zygote = None
     if slots is not None and ZYGOTES:
         mine = slots.get()
@@ -81,8 +82,10 @@ def _restart(zygote=None) -> None:
             _CHECKER.close()
         except Exception:  # noqa: BLE001 - it is being replaced because it broke
             pass
-    root, course, sandbox = _SETUP
-    _CHECKER = Checker(Path(root), sandbox=sandbox, also_hide=(course,), zygote=zygote)
+    from looplab import lessons
+    root, course, sandbox, lesson = _SETUP
+    _CHECKER = Checker(Path(root), sandbox=sandbox, also_hide=(course,), zygote=zygote,
+                       warm=lessons.get(lesson).warm)
 
 
 def _check(job: Job) -> Report:

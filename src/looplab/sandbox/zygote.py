@@ -22,7 +22,7 @@ from looplab.sandbox.limits import Limits, become_subreaper, die_with_parent
 
 PRELOAD = ("torch", "numpy")  # imported by the checker before the fork
 # imported by the zygote itself, while the checker goes on; torch.optim pulls in torch._dynamo
-WARM = ("matplotlib.pyplot", "torch.optim", "torch.nn")
+WARM = ("torch.optim", "torch.nn")
 
 
 class Zygote:
@@ -35,9 +35,10 @@ class Zygote:
     """
 
     def __init__(self, course_root: str, sandbox: bool = True, also_hide: tuple[str, ...] = (),
-                 clients: int = 1) -> None:
+                 clients: int = 1, warm: tuple[str, ...] = ()) -> None:
         """`clients` > 1 makes one zygote serve that many checkers, each over a socket of its
-        own (`handles()`): class grading's workers share one, so torch is imported once."""
+        own (`handles()`): class grading's workers share one, so torch is imported once.
+        `warm`: modules to import before forking children, besides `WARM`."""
         from looplab.sandbox import bwrap
         self.why_not = bwrap.available() if sandbox else "not requested"
         self.sandboxed = self.why_not is None
@@ -47,7 +48,8 @@ class Zygote:
         self._proc = None
         if self.sandboxed:
             fds = [sock.fileno() for sock in theirs]
-            argv = [sys.executable, "-m", "looplab.sandbox.zygote", ",".join(map(str, fds)), course_root]
+            argv = [sys.executable, "-m", "looplab.sandbox.zygote", ",".join(map(str, fds)), course_root,
+                    ",".join(warm)]
             self._proc = subprocess.Popen(bwrap.command(course_root, argv, also_hide), pass_fds=fds,
                                           stdin=subprocess.DEVNULL)
             self.pid = self._proc.pid
@@ -58,7 +60,7 @@ class Zygote:
             if self.pid == 0:  # pragma: no cover - runs in the zygote process
                 for ours, _ in pairs:
                     ours.close()
-                _serve(theirs, course_root)
+                _serve(theirs, course_root, warm)
         for sock in theirs:
             sock.close()
         self._shared = clients > 1
@@ -128,13 +130,15 @@ class Zygote:
 # --- zygote side ----------------------------------------------------------
 
 def main(argv: list[str]) -> None:  # pragma: no cover - the sandboxed zygote's entry point
-    """`python -m looplab.sandbox.zygote FD[,FD...] COURSE_ROOT`, run inside bwrap."""
+    """`python -m looplab.sandbox.zygote FD[,FD...] COURSE_ROOT [MODULE,...]`, run inside bwrap."""
     for name in PRELOAD:
         __import__(name)
-    _serve([socket.socket(fileno=int(fd)) for fd in argv[0].split(",")], argv[1])
+    warm = tuple(name for name in (argv[2] if len(argv) > 2 else "").split(",") if name)
+    _serve([socket.socket(fileno=int(fd)) for fd in argv[0].split(",")], argv[1], warm)
 
 
-def _serve(socks: list[socket.socket], course_root: str) -> None:  # pragma: no cover
+def _serve(socks: list[socket.socket], course_root: str,
+           warm: tuple[str, ...] = ()) -> None:  # pragma: no cover
     """Answer every client's requests, one at a time, until all of them have left. A client
     that says exit, or goes away, has its own children killed; the others carry on."""
     import selectors
@@ -146,7 +150,7 @@ def _serve(socks: list[socket.socket], course_root: str) -> None:  # pragma: no 
         become_subreaper()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.environ["MPLBACKEND"] = "Agg"
-        for name in WARM:
+        for name in (*WARM, *warm):
             try:
                 __import__(name)
             except ImportError:
