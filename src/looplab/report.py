@@ -50,6 +50,9 @@ class Report:
     tasks: dict[str, TaskResult] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     output: str = ""
+    # seconds: load (until the student's cells ran), spawn (of which waiting for the sandbox
+    # to fork the student's process), student_code, total (the whole check); class grading
+    # adds worker (the check plus its files)
     timings: dict[str, float] = field(default_factory=dict)
     curves: list[Curve] = field(default_factory=list)
     sandbox: str = ""  # "bubblewrap", or why student code ran without one

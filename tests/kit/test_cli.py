@@ -51,6 +51,9 @@ def test_check_json_report_has_the_documented_shape(capsys, tmp_path):
     assert failed[0]["mistakes"] == ["the loss is recorded after the update instead of just before it"]
     speeds = [c["speed"] for t in report["tasks"].values() for c in t["checks"] if c["speed"] is not None]
     assert len(speeds) == 2 and all(s > 0 for s in speeds)  # train_batch's is wrong: not timed
+    timings = report["timings"]  # benchmarks/check_latency.py splits a check's time with these
+    assert set(timings) == {"load", "spawn", "student_code", "total"}
+    assert 0 <= timings["spawn"] <= timings["load"] <= timings["total"]
 
 
 def test_check_text_report_shows_score_and_failures(capsys):
@@ -218,3 +221,36 @@ def test_readme_lesson_table_lists_every_lesson_with_its_title_and_tasks():
     expected = [f"| {lesson.id} {lesson.title} | `{lesson.assignment}` | "
                 + ", ".join(f"`{task}`" for task in lesson.tasks) + " |" for lesson in LESSONS.values()]
     assert rows == expected
+
+
+def test_run_as_the_program_it_exits_quickly_yet_like_python_flushing_and_running_atexit(tmp_path):
+    """`looplab` as a process skips Python's slow module teardown (`cli._exit_quickly`) but
+    keeps the rest of an exit: piped output arrives whole, atexit handlers run, the status
+    is the command's, and a reader that stops early gets no traceback."""
+    import subprocess
+    import sys
+
+    from looplab.lessons import LESSONS
+    script = ("import atexit, sys\n"
+              "marker = sys.argv[1]\n"
+              "atexit.register(lambda: open(marker, 'w').write('ran'))\n"
+              "sys.argv[1:] = sys.argv[2:]\n"
+              "from looplab.cli import main\n"
+              "main()\n"
+              "print('not reached')\n")
+    marker = tmp_path / "atexit"
+    out = subprocess.run([sys.executable, "-c", script, str(marker), "lessons"], capture_output=True,
+                         text=True, cwd=ROOT)
+    assert out.returncode == 0 and "not reached" not in out.stdout
+    assert len(out.stdout.splitlines()) == len(LESSONS)  # block-buffered into a pipe, yet complete
+    assert marker.read_text() == "ran"
+    out = subprocess.run([sys.executable, "-c", script, str(marker), "check", "9.9", "x.py"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 2 and out.stderr.startswith("error: unknown lesson")
+    head = subprocess.run(f"{sys.executable} -m looplab lessons | head -1", shell=True,
+                          capture_output=True, text=True, cwd=ROOT)
+    assert head.stdout.count("\n") == 1 and "Traceback" not in head.stderr and "Exception" not in head.stderr
+
+
+def test_called_as_a_function_main_returns(capsys):
+    assert main(["lessons"]) == 0  # in-process callers (tests, hooks) keep their interpreter

@@ -105,6 +105,7 @@ class StudentProcess:
         self.zygote, self.cells, self.limits = zygote, cells, limits
         self.output = Output(limits.output_kb * 1024)
         self.used = 0.0  # seconds of the total budget spent
+        self.spawn_seconds = 0.0  # the last spawn's wait for the zygote (its start-up, if early)
         self.pid: int | None = None
         self.cell_outcomes: list[CellOutcome] = []
         self.defined: list[str] = []
@@ -112,7 +113,9 @@ class StudentProcess:
     # -- life cycle --------------------------------------------------------
     def start(self) -> None:
         """Spawn the child and run the submission's cells (raises StudentFault)."""
+        clock = time.perf_counter()
         self.pid, _, (self.req_w, self.resp_r, self.out_r) = self.zygote.spawn(self.limits)
+        self.spawn_seconds = time.perf_counter() - clock
         # answer cells share load_seconds; any other cell may take cell_seconds more
         cells = [{"name": c["name"], "source": c["source"],
                   "limit": None if c.get("answer", True) else self.limits.cell_seconds}
