@@ -2,20 +2,19 @@
 
 Contract: `render_html(report, student=..., assignment=...)` returns one HTML
 document as a string, with no external assets: CSS is inline and loss-curve
-plots are embedded as base64 PNG data URIs. The page shows a header (student,
+plots are embedded as base64 SVG data URIs (`looplab.svgplot`, 800x450). The page shows a header (student,
 assignment or lesson, the file checked, total score, status, and a warning when the code ran
 without the bubblewrap sandbox), a table of tasks, each task's checks (failed
 ones with their full message; a task every check of which failed for one reason,
 not implemented say, gets that reason once), notes, what the student's code printed, and one
 plot per `Curve`. Every piece of text taken from the report or the arguments
 is passed through `html.escape`: messages and output may hold anything a
-hostile student wrote. matplotlib is imported lazily, only to draw plots.
+hostile student wrote.
 """
 
 from __future__ import annotations
 
 import base64
-import io
 import math
 from html import escape
 
@@ -74,33 +73,13 @@ def _finite(values: list[float]) -> list[float]:
     return [float(v) if math.isfinite(float(v)) else math.nan for v in values]
 
 
-def _plot_png(curve: Curve) -> bytes:
-    """Draw student vs reference loss per epoch; return the PNG bytes (800x450).
-
-    A bare Agg Figure with fixed margins, not pyplot with tight_layout: class grading draws
-    one page per submission, and the layout pass was a third of each plot's cost."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    student, reference = _finite(curve.student), _finite(curve.reference)
-    fig = Figure(figsize=(8, 4.5), dpi=100)
-    FigureCanvasAgg(fig)
-    fig.subplots_adjust(left=0.1, right=0.97, top=0.96, bottom=0.12)  # room for ticks and labels
-    ax = fig.add_subplot()
-    # epochs count from 0, as in the checks' messages ("epoch 0 loss ...")
-    ax.plot(range(len(student)), student, marker=".", label="your code")
-    ax.plot(range(len(reference)), reference, "--", label="reference")
-    values = [v for v in student + reference if not math.isnan(v)]
-    if values and min(values) > 0 and max(values) / min(values) > 100:
-        ax.set_yscale("log")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("epoch (from 0)")
-    ax.set_ylabel("loss")
-    ax.legend()  # no title: the heading above the plot names it, at any length
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    return buf.getvalue()
+def _plot_svg(curve: Curve) -> bytes:
+    """Student vs reference loss per epoch, epochs counted from 0 as in the checks' messages
+    ("epoch 0 loss ..."); the SVG document's bytes. No title: the heading above names it."""
+    from looplab.svgplot import line_plot
+    return line_plot([("your code", _finite(curve.student), "dots"),
+                      ("reference", _finite(curve.reference), "dashed")],
+                     xlabel="epoch (from 0)", ylabel="loss").encode()
 
 
 def _curve_label(curve: Curve) -> str:
@@ -111,11 +90,11 @@ def _curve_label(curve: Curve) -> str:
 def _curve_section(curve: Curve) -> str:
     label = escape(_curve_label(curve))
     try:
-        data = base64.b64encode(_plot_png(curve)).decode("ascii")
+        data = base64.b64encode(_plot_svg(curve)).decode("ascii")
     except Exception as e:  # a bad curve must not cost the student the whole page
         return f"<h3>{label}</h3><p>Could not draw this plot: {escape(repr(e))}</p>"
     return (f"<h3>{label}</h3>"
-            f'<img alt="loss curve: {label}" src="data:image/png;base64,{data}">')
+            f'<img alt="loss curve: {label}" src="data:image/svg+xml;base64,{data}">')
 
 
 def render_html(report: Report, *, student: str | None = None,

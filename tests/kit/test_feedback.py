@@ -6,11 +6,14 @@ import base64
 import re
 import subprocess
 import sys
+from xml.etree import ElementTree
 
 import pytest
 
 from looplab.feedback import render_html
 from looplab.report import CheckResult, Curve, Report, TaskResult
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -49,21 +52,26 @@ def test_hostile_text_is_escaped():
     page = render_html(report, student=HOSTILE, assignment=HOSTILE)
     assert "<script" not in page.lower()
     assert "&lt;script&gt;" in page
-    assert "data:image/png;base64," in page
+    assert "data:image/svg+xml;base64," in page
 
 
-def test_curves_embed_png():
+def test_curves_embed_svg():
     report = make_report(curves=[Curve("train_loop", "training loss", [2.3, 1.1, 0.6, 0.4],
                                        [2.3, 1.0, 0.5, 0.3]),
                                  Curve("train_loop", "wide range", [100.0, 1.0, 0.01, float("nan")],
                                        [100.0, 1.0, 0.001, float("inf")])])
     page = render_html(report)
-    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    images = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)
     assert len(images) == 2
+    svgs = []
     for data in images:
-        png = base64.b64decode(data)
-        assert png.startswith(b"\x89PNG\r\n\x1a\n")
-        assert len(png) < 60_000
+        svg = ElementTree.fromstring(base64.b64decode(data))  # well-formed XML
+        assert (svg.get("width"), svg.get("height")) == ("800", "450")
+        assert len(base64.b64decode(data)) < 60_000
+        svgs.append(svg)
+    texts = ["".join(t.itertext()) for t in svgs[1].iter(f"{SVG}text")]
+    assert "loss (log scale)" in texts and "1e-3" in texts  # 100 down to 0.001: log y
+    assert "loss" in ["".join(t.itertext()) for t in svgs[0].iter(f"{SVG}text")]  # linear y
     assert "http://" not in page and "https://" not in page  # no external assets
 
 

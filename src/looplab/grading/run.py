@@ -117,14 +117,10 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
 
 def _prepare(lesson, root: Path) -> None:
     """The checkers' start-up work that every worker would repeat (pytest, the check library,
-    the reference solution, what the feedback pages draw with), done once here so the forked
-    workers inherit it."""
+    the reference solution), done once here so the forked workers inherit it."""
     from looplab.check import prepare
     try:
         prepare(lesson.id, root)
-        import matplotlib.backends.backend_agg  # noqa: F401 - `looplab.feedback` draws with these
-        import matplotlib.figure  # noqa: F401
-        import matplotlib.ticker  # noqa: F401
     except Exception:  # noqa: BLE001 - each worker prepares again and reports it per submission
         pass
 
