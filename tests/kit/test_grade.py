@@ -235,3 +235,33 @@ def test_grade_works_on_later_modules_as_on_module_1(tmp_path, lesson_id):
     with (course / "exports" / lesson.assignment / "grades.csv").open() as f:
         table = {row["student"]: row for row in csv.DictReader(f)}
     assert float(table["ada"]["score"]) == rows["ada"]["max_score"]
+
+
+def _record(scores: dict[str, float]) -> dict:
+    return {"report": {"tasks": {task: {"score": score} for task, score in scores.items()}}}
+
+
+def test_the_background_writer_fills_the_gradebook_and_the_merge_does_the_rest(tmp_path, gradebook_template, monkeypatch):
+    """`grade` writes each result into the gradebook as it arrives (`gradebook.Writer`) and
+    the merge writes only the others; when the writer fails, the merge writes them all."""
+    from looplab.grading import gradebook, results
+    from looplab.grading.run import merge
+
+    course = _course(tmp_path, gradebook_template, {"ada": "", "ben": ""})
+    writer = gradebook.Writer(course, LESSON)
+    writer.add("ada", _record({"minibatch_indices": 3.0, "train_batch": 2.0}))
+    assert writer.finish() == {"ada"}
+    assert _gradebook_scores(course)["ada"]["train_batch"] == 2.0
+    # the merge leaves ada's row alone (written above) and writes ben's stored result
+    def stored(score: float) -> dict:
+        return {"report": {"lesson": LESSON.id, "score": score, "max_score": 24.0, "status": "ok",
+                           "tasks": {"train_batch": {"score": score}}}}
+    monkeypatch.setattr(results, "all_results", lambda *args: {"ada": stored(1.0), "ben": stored(4.0)})
+    assert merge(LESSON.id, course=course, quiet=True, written={"ada"}) == 0
+    scores = _gradebook_scores(course)
+    assert scores["ada"]["train_batch"] == 2.0 and scores["ben"]["train_batch"] == 4.0
+
+    monkeypatch.setattr(gradebook, "nbgrader_api", lambda: (_ for _ in ()).throw(ImportError("no nbgrader")))
+    broken = gradebook.Writer(course, LESSON)
+    broken.add("ben", _record({"train_batch": 5.0}))
+    assert broken.finish() == set()  # it returns, having written nothing: the merge will

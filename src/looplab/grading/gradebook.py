@@ -4,7 +4,8 @@ export` and `nbgrader generate_feedback` see looplab's scores.
 Every task's score goes to its test cell's grade (`test_<task>`), whatever the
 submitted notebook contains, so a resubmission replaces every old score. Each
 student's grades are committed in one transaction; running it again is
-harmless (it sets the same values).
+harmless (it sets the same values). `looplab grade` writes each result as it comes
+in (`Writer`), and its merge writes the rest.
 """
 
 from __future__ import annotations
@@ -72,25 +73,81 @@ def write(root: Path, lesson: Lesson, records: dict[str, dict]) -> int:
     import warnings
 
     api = nbgrader_api()
-    Gradebook, MissingEntry = api.Gradebook, api.MissingEntry
-
-    with warnings.catch_warnings(), Gradebook(db_url(root)) as gb:
+    with warnings.catch_warnings(), api.Gradebook(db_url(root)) as gb:
         warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
         try:
             gb.find_assignment(lesson.assignment)
-        except MissingEntry:
+        except api.MissingEntry:
             raise UsageError(f"the gradebook has no assignment {lesson.assignment}",
                              f"run `uv run nbgrader generate_assignment {lesson.assignment} --force` "
                              f"once; it records the assignment's graded cells") from None
         for student, record in sorted(records.items()):
-            gb.update_or_create_student(student)
-            stamp = _timestamp(root, lesson, student)
-            gb.update_or_create_submission(lesson.assignment, student,
-                                           **({"timestamp": stamp} if stamp else {}))
-            tasks = record["report"]["tasks"]
-            for task in lesson.tasks:
-                grade = gb.find_grade(f"test_{task}", lesson.assignment, lesson.assignment, student)
-                grade.auto_score = float(tasks.get(task, {}).get("score", 0.0))
-                grade.needs_manual_grade = False
-            gb.db.commit()
+            _write_student(gb, root, lesson, student, record)
     return len(records)
+
+
+def _write_student(gb, root: Path, lesson: Lesson, student: str, record: dict) -> None:
+    """One student's task scores, committed together."""
+    gb.update_or_create_student(student)
+    stamp = _timestamp(root, lesson, student)
+    gb.update_or_create_submission(lesson.assignment, student, **({"timestamp": stamp} if stamp else {}))
+    tasks = record["report"]["tasks"]
+    for task in lesson.tasks:
+        grade = gb.find_grade(f"test_{task}", lesson.assignment, lesson.assignment, student)
+        grade.auto_score = float(tasks.get(task, {}).get("score", 0.0))
+        grade.needs_manual_grade = False
+    gb.db.commit()
+
+
+class Writer:
+    """Writes results into the gradebook from a background thread while a class is graded.
+
+    The thread first imports nbgrader (about a second), then writes each result `add`ed, at
+    the lowest CPU priority (a Linux thread has its own nice value): it takes only what the
+    grading workers leave idle, typically while the last submissions finish. `finish()`
+    waits for it and returns the students it wrote; the merge writes the others, so a
+    failure here only moves the work back to the merge. Start it only after forking: a fork
+    while another thread imports can deadlock the child.
+    """
+
+    def __init__(self, root: Path, lesson: Lesson) -> None:
+        import queue
+        import threading
+        self.root, self.lesson = root, lesson
+        self.written: set[str] = set()
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="gradebook", daemon=True)
+        self._thread.start()
+
+    def add(self, student: str, record: dict) -> None:
+        self._queue.put((student, record))
+
+    def finish(self) -> set[str]:
+        self._queue.put(None)
+        self._thread.join()
+        return set(self.written)
+
+    def _run(self) -> None:
+        import os
+        import threading
+        import warnings
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except (AttributeError, OSError):
+            pass
+        done = False
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                api = nbgrader_api()
+                with api.Gradebook(db_url(self.root)) as gb:
+                    while (item := self._queue.get()) is not None:
+                        student, record = item
+                        _write_student(gb, self.root, self.lesson, student, record)
+                        self.written.add(student)
+                    done = True
+        except Exception:  # noqa: BLE001 - the merge writes whatever was not written here
+            pass
+        finally:
+            while not done and self._queue.get() is not None:  # finish() returns after a failure too
+                pass

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from looplab import lessons
 from looplab.errors import UsageError
-from looplab.grading import outputs, results, submissions, workers
+from looplab.grading import gradebook, outputs, results, submissions, workers
 from looplab.check import zero_report
 from looplab.course import course_dir
 from looplab.grading.progress import Progress
@@ -51,7 +50,7 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
     _say(f"{lesson.assignment}: {len(found)} submissions, {len(todo)} to grade, "
          f"{len(found) - len(todo) - missing} already graded, {missing} without a notebook; "
          f"{jobs} worker(s)")
-    _grade_all(root, course, lesson, todo, checks, jobs, sandbox, merging=not shard)
+    written = _grade_all(root, course, lesson, todo, checks, jobs, sandbox, merging=not shard)
     records = {s.student: results.load(course, lesson, s.student) for s in found}
     if as_json:
         for student, record in records.items():
@@ -60,20 +59,21 @@ def grade(assignment: str, *, jobs: int | None = None, shard: str | None = None,
     if shard:
         _say(f"shard {shard} done; after every shard, run `looplab merge {lesson.assignment}`")
         return 0
-    return merge(lesson.id, course=course, quiet=True)
+    return merge(lesson.id, course=course, quiet=True, written=written)
 
 
 def _preflight(course: Path, lesson, *, merging: bool) -> None:
     """One clear usage error before any work: no gradebook entry to merge into."""
     if merging:
-        from looplab.grading import gradebook
         gradebook.require_assignment(course, lesson)
 
 
 def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: int,
-               sandbox: bool, merging: bool = False) -> None:
+               sandbox: bool, merging: bool = False) -> set[str]:
+    """Grade `todo` in `jobs` workers; with `merging`, also write each result into the
+    gradebook as it arrives, and return the students written there."""
     if not todo:
-        return
+        return set()
     import multiprocessing
 
     # the workers' sandboxed zygote (one for all) imports torch while this process does the same
@@ -91,16 +91,18 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                                                           str(s.path), s.submission_digest, checks)): s
                    for s in todo}
         workers.release_zygotes()  # every worker has forked (a fork pool starts them all at once)
-        # The merge needs nbgrader (about a second to import): import it in the background now,
-        # at low priority. Only after the pool has forked: a fork while another thread imports
-        # can deadlock the child.
-        if merging:
-            threading.Thread(target=_import_nbgrader, daemon=True).start()
+        # The gradebook needs nbgrader (about a second to import): a background thread imports
+        # it now, at low priority, then writes each result as it arrives, so the merge at the
+        # end has little left to do. Only after the pool has forked: a fork while another
+        # thread imports can deadlock the child.
+        writer = gradebook.Writer(course, lesson) if merging else None
         try:
             for future in as_completed(futures):
                 try:
-                    _, report = future.result()
+                    student, report = future.result()
                     progress.update(report["status"])
+                    if writer is not None:
+                        writer.add(student, {"report": report})
                 except Exception as exc:  # noqa: BLE001 - a broken pool included: the row must exist
                     s = futures[future]
                     progress.update(ERROR)
@@ -113,6 +115,7 @@ def _grade_all(root: Path, course: Path, lesson, todo: list, checks: str, jobs: 
                 process.kill()
             _say("\ninterrupted: results so far are stored; run the same command to resume")
             raise
+    return writer.finish() if writer is not None else set()
 
 
 def _prepare(lesson, root: Path) -> None:
@@ -122,25 +125,6 @@ def _prepare(lesson, root: Path) -> None:
     try:
         prepare(lesson.id, root)
     except Exception:  # noqa: BLE001 - each worker prepares again and reports it per submission
-        pass
-
-
-def _import_nbgrader() -> None:
-    """Import nbgrader for the merge while the workers grade, at the lowest CPU priority (a
-    Linux thread has its own nice value), so it uses only what the workers leave idle.
-    Errors surface later: the merge imports it again and reports them."""
-    import warnings
-
-    from looplab.grading.gradebook import nbgrader_api
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    except (AttributeError, OSError):
-        pass
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            nbgrader_api()
-    except Exception:  # noqa: BLE001 - the merge imports it again and reports the error
         pass
 
 
@@ -165,19 +149,22 @@ def _summary(records: dict[str, dict]) -> None:
         _say(f"WARNING: some submissions ran without a sandbox: {why}")
 
 
-def merge(assignment: str, *, course: Path | None = None, quiet: bool = False) -> int:
+def merge(assignment: str, *, course: Path | None = None, quiet: bool = False,
+          written: set[str] = frozenset()) -> int:
     """Fold every stored result of the assignment into the gradebook and the CSV;
-    `course` defaults to the current directory (see `looplab.course`)."""
-    from looplab.grading import gradebook
+    `course` defaults to the current directory (see `looplab.course`). `written`: students
+    whose stored result is already in the gradebook (`grade` writes them as they come in)."""
     lesson = lessons.get(assignment)
     course = course_dir(course)
     _preflight(course, lesson, merging=True)
     records = {s: r for s, r in results.all_results(course, lesson).items() if r}
-    written = gradebook.write(course, lesson, records)
+    remaining = {s: r for s, r in records.items() if s not in written}
+    if remaining or not written:
+        gradebook.write(course, lesson, remaining)
     csv_path = outputs.grades_csv(course, lesson, records)
     if not quiet:
         _summary(records)
-    _say(f"gradebook: {written} student(s) written; grades: {csv_path}")
+    _say(f"gradebook: {len(records)} student(s) written; grades: {csv_path}")
     return 0
 
 
