@@ -2,7 +2,8 @@
 
 `looplab.checks.timing.assert_not_much_slower` passes a student whose median time is at
 most factor x the reference's + slack. Its rounds used to be fixed (three, interleaved);
-now they stop as soon as the verdict is clear and spend more rounds near the boundary.
+now they stop as soon as the verdict is clear and spend more rounds near the boundary, and
+a first student call past twice the allowance is stopped there (the round fails either way).
 This script measures whether that made verdicts near the boundary less repeatable.
 
 The reference and "student" are two sandboxed processes from one zygote, as in grading.
@@ -13,7 +14,7 @@ interleaved run by run; a flip is two consecutive runs of one policy with differ
 verdicts. Printed per k and policy: pass rate, flip rate, and the median rounds and time
 one check took.
 
-Run:  uv run python benchmarks/speed_verdicts.py [--runs 20] [--fractions 0.6 0.9 1.0 1.1 1.5]
+Run:  uv run python benchmarks/speed_verdicts.py [--runs 20] [--fractions 0.6 0.9 1.0 1.1 1.5 3]
 """
 
 from __future__ import annotations
@@ -52,8 +53,8 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="checks per policy and fraction (default 20)")
-    parser.add_argument("--fractions", type=float, nargs="*", default=[0.6, 0.9, 1.0, 1.1, 1.5],
-                        help="student work as a fraction of the allowance (default 0.6 0.9 1.0 1.1 1.5)")
+    parser.add_argument("--fractions", type=float, nargs="*", default=[0.6, 0.9, 1.0, 1.1, 1.5, 3.0],
+                        help="student work as a fraction of the allowance (default 0.6 0.9 1.0 1.1 1.5 3)")
     args = parser.parse_args()
 
     zygote = Zygote(str(ROOT))
@@ -61,12 +62,14 @@ def main() -> int:
     limits = Limits(total_seconds=10_000)
     reference_process = StudentProcess(zygote, cells, limits)
     student_process = StudentProcess(zygote, cells, limits)
-    adaptive = timing._decided
+    adaptive, clear = timing._decided, timing.CLEAR
 
     def fixed(rounds: int, ratio: float) -> bool:  # the old policy: always three rounds
         return rounds >= timing.ROUNDS
 
-    policies = {"fixed 3 rounds": fixed, "adaptive 1-5": adaptive}
+    # (when rounds stop, CLEAR): the old policy never cut a first call short, which the
+    # adaptive one does past CLEAR allowances (an infinite CLEAR turns that off)
+    policies = {"fixed 3 rounds": (fixed, float("inf")), "adaptive 1-5": (adaptive, clear)}
     try:
         reference, student = Student(reference_process), Student(student_process)
 
@@ -93,21 +96,24 @@ def main() -> int:
             seconds: dict[str, list[float]] = {name: [] for name in policies}
             for run in range(args.runs):
                 for name in (list(policies) if run % 2 == 0 else list(reversed(policies))):
-                    timing._decided = _counting(policies[name], rounds[name])
-                    start = time.perf_counter()
+                    decided, timing.CLEAR = policies[name]
+                    timing._decided = _counting(decided, rounds[name])
+                    start, counted = time.perf_counter(), len(rounds[name])
                     try:
                         _check(timing, student, reference, REPS, student_reps, make_args)
                         verdicts[name].append(True)
                     except AssertionError:
                         verdicts[name].append(False)
                     seconds[name].append(time.perf_counter() - start)
+                    if len(rounds[name]) == counted:  # the first call was stopped: one round
+                        rounds[name].append(1)
             for name in policies:
                 v = verdicts[name]
                 flips = sum(a != b for a, b in zip(v, v[1:])) / max(1, len(v) - 1)
                 print(f"{fraction:8.2f}  {name:<15} {sum(v) / len(v):9.2f} {flips:9.2f} "
                       f"{statistics.median(rounds[name]):6.0f} {statistics.median(seconds[name]):7.2f}")
     finally:
-        timing._decided = adaptive
+        timing._decided, timing.CLEAR = adaptive, clear
         student_process.stop()
         reference_process.stop()
         zygote.close()
