@@ -30,7 +30,7 @@ def load_reference(path: Path) -> ModuleType:
     if path not in _REFERENCES:
         spec = importlib.util.spec_from_file_location(f"looplab_reference_{len(_REFERENCES)}", path)
         module = importlib.util.module_from_spec(spec)
-        module.__builtins__ = builtins_deferring(("matplotlib",))
+        module.__builtins__ = builtins_deferring()
         spec.loader.exec_module(module)
         _REFERENCES[path] = module
     return _REFERENCES[path]

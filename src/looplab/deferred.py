@@ -1,11 +1,11 @@
-"""Deferred imports for trusted code loaded in the checking process.
+"""Deferred imports, for the reference solutions the checker loads and for students' processes.
 
-Every reference solution starts with `import matplotlib.pyplot as plt` for its plotting
-helpers, and importing pyplot costs about 0.35 s, a tenth of a whole `looplab check`,
-although no check draws anything. `builtins_deferring(("matplotlib",))` gives a module
-its own builtins whose `__import__` binds such a name to a stand-in instead; the real
-module is imported the first time anything is read from the stand-in, so code that does
-plot still works, only later.
+Every reference solution and student notebook starts with `import matplotlib.pyplot as plt`
+for its plots, and importing pyplot costs about 0.35 s, a tenth of a whole `looplab check`,
+although only lesson 1.4's checks draw anything (it warms pyplot in the sandbox instead,
+see `Lesson.warm`). `builtins_deferring()` gives a module its own builtins whose
+`__import__` binds such a name to a stand-in instead; the real module is imported the first
+time anything is read from the stand-in, so code that does plot still works, only later.
 
 Only the plain forms are deferred (`import a`, `import a.b`, `import a.b as c`), and only
 while the module is not imported yet: `from a import b` may name an attribute rather than
@@ -18,6 +18,8 @@ import builtins
 import importlib
 import sys
 from typing import Any
+
+PLOTTING = ("matplotlib",)  # what the checks never need while loading code
 
 
 class Deferred:
@@ -43,7 +45,7 @@ class Deferred:
         return f"<deferred module {object.__getattribute__(self, '_name')!r}>"
 
 
-def builtins_deferring(tops: tuple[str, ...]) -> dict[str, Any]:
+def builtins_deferring(tops: tuple[str, ...] = PLOTTING) -> dict[str, Any]:
     """A copy of the builtins whose `__import__` defers the packages named in `tops` (and
     their submodules); give it to a module as `__builtins__` before executing it."""
     real = builtins.__import__

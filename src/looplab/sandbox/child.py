@@ -131,7 +131,7 @@ class Server:
         self.req_fd, self.resp_fd = req_fd, resp_fd
         from looplab.deferred import builtins_deferring
         self.namespace: dict[str, Any] = {"__name__": "submission",
-                                          "__builtins__": builtins_deferring(("matplotlib",))}
+                                          "__builtins__": builtins_deferring()}
 
     def serve(self) -> None:
         while True:
