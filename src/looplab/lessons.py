@@ -3,7 +3,7 @@
 Each lesson declares itself in `tests/hidden/l<M>_<L>/lesson.json` (id, title, its
 tasks in report order, limits that differ from the defaults, and "warm": modules the
 sandbox imports before forking students' processes because graded calls use them, such as
-matplotlib.pyplot for a lesson that grades a plot; see `looplab.sandbox.zygote.WARM`).
+matplotlib.pyplot for a lesson that grades a plot; see `looplab.sandbox.zygote.PRELOAD`).
 
 The lessons' files (release/, solutions/, tests/hidden/) live under `data_root()`: the
 source checkout when looplab runs from one (authors edit them in place), else the copy

@@ -29,8 +29,8 @@ def line_plot(series: list[tuple[str, list[float], str]], *, xlabel: str, ylabel
     finite = [v for _, values, _ in series for v in values if math.isfinite(v)]
     n = max((len(values) for _, values, _ in series), default=0)
     log = bool(finite) and min(finite) > 0 and max(finite) / min(finite) > 100
-    x_ticks = _integer_ticks(max(n - 1, 1))
-    x_hi = max(x_ticks[-1], n - 1, 1)
+    x_hi = max(n - 1, 1)  # the last epoch, at the right edge
+    x_ticks = _integer_ticks(x_hi)
     if log:
         lo, hi = math.log10(min(finite)), math.log10(max(finite))
         pad = (hi - lo) * 0.05

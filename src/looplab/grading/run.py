@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
@@ -150,7 +151,7 @@ def _summary(records: dict[str, dict]) -> None:
 
 
 def merge(assignment: str, *, course: Path | None = None, quiet: bool = False,
-          written: set[str] = frozenset()) -> int:
+          written: AbstractSet[str] = frozenset()) -> int:
     """Fold every stored result of the assignment into the gradebook and the CSV;
     `course` defaults to the current directory (see `looplab.course`). `written`: students
     whose stored result is already in the gradebook (`grade` writes them as they come in)."""
@@ -159,7 +160,7 @@ def merge(assignment: str, *, course: Path | None = None, quiet: bool = False,
     _preflight(course, lesson, merging=True)
     records = {s: r for s, r in results.all_results(course, lesson).items() if r}
     remaining = {s: r for s, r in records.items() if s not in written}
-    if remaining or not written:
+    if remaining:  # _preflight has checked the gradebook already
         gradebook.write(course, lesson, remaining)
     csv_path = outputs.grades_csv(course, lesson, records)
     if not quiet:

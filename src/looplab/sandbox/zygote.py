@@ -20,9 +20,11 @@ from dataclasses import asdict
 
 from looplab.sandbox.limits import Limits, become_subreaper, die_with_parent
 
-PRELOAD = ("torch", "numpy")  # imported by the checker before the fork
-# imported by the zygote itself, while the checker goes on; torch.optim pulls in torch._dynamo
-WARM = ("torch.optim", "torch.nn")
+# imported by the checker before the fork (`import torch` brings torch.nn and torch.optim).
+# Nothing else is imported for every lesson: students' processes defer matplotlib until they
+# draw (`looplab.deferred`), and a lesson whose graded calls draw names pyplot in its
+# lesson.json "warm" (`Lesson.warm`), which the zygote imports before forking children.
+PRELOAD = ("torch", "numpy")
 
 
 class Zygote:
@@ -38,7 +40,7 @@ class Zygote:
                  clients: int = 1, warm: tuple[str, ...] = ()) -> None:
         """`clients` > 1 makes one zygote serve that many checkers, each over a socket of its
         own (`handles()`): class grading's workers share one, so torch is imported once.
-        `warm`: modules to import before forking children, besides `WARM`."""
+        `warm`: modules to import before forking children (`Lesson.warm`)."""
         from looplab.sandbox import bwrap
         self.why_not = bwrap.available() if sandbox else "not requested"
         self.sandboxed = self.why_not is None
@@ -150,7 +152,7 @@ def _serve(socks: list[socket.socket], course_root: str,
         become_subreaper()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         os.environ["MPLBACKEND"] = "Agg"
-        for name in (*WARM, *warm):
+        for name in warm:
             try:
                 __import__(name)
             except ImportError:
